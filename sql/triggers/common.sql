@@ -1,0 +1,412 @@
+-- ----------------------------------------------------------------------
+-- Shared helpers for the PL/pgSQL table triggers pgq.logutriga,
+-- pgq.sqltriga and pgq.jsontriga (PgQ 3.5 compatible).
+--
+-- Identifier and literal quoting: the C triggers quote identifiers exactly
+-- like PostgreSQL's quote_ident() (bare when the name is [a-z_][a-z0-9_]*
+-- and not a reserved/column-name/type-function keyword, else "..." with "
+-- doubled) and literals exactly like quote_literal() ('...' with ' doubled,
+-- E'...' with \ doubled when there is a backslash), so the triggers use the
+-- built-ins directly.
+-- ----------------------------------------------------------------------
+
+-- pgq._urlencode(text): the PgQ URL encoding.  Bytes [0-9A-Za-z_.-] pass
+-- through, space becomes '+', every other byte (of the server encoding)
+-- becomes %xx with lower-case hex.  NULL stays NULL.
+create or replace function pgq._urlencode(i_txt text)
+returns text
+language sql immutable strict parallel safe
+as $$
+    select case when i_txt ~ '^[0-9A-Za-z_.-]*$' then i_txt
+    else (select string_agg(
+                   case when m[1] is not null then m[1]
+                        else replace(regexp_replace(encode(textsend(m[2]), 'hex'),
+                                                    '(..)', '%\1', 'g'),
+                                     '%20', '+')
+                   end, '' order by n)
+            from regexp_matches(i_txt, '([0-9A-Za-z_.-]+)|([^0-9A-Za-z_.-]+)', 'g')
+                 with ordinality as x(m, n))
+    end
+$$;
+
+-- pgq._trg_split_row(text): split the text form of a row (record_out:
+-- "(v1,v2,...)") into the output-function text of each live column, in
+-- attnum order.  record_out writes NULL as nothing, and double-quotes any
+-- value that is empty or contains ", \, (, ), comma or white space, doubling
+-- " and \ inside the quotes.  So: quoted field -> undouble, empty unquoted
+-- field -> NULL, anything else as is.
+create or replace function pgq._trg_split_row(i_row text)
+returns text[]
+language sql immutable strict parallel safe
+as $$
+    select array_agg(case when m[1] is not null
+                          then regexp_replace(m[1], '(["\\])\1', '\1', 'g')
+                          when m[2] = '' then null
+                          else m[2] end
+                     order by n)
+      from regexp_matches(i_row, '[(,](?:"((?:[^"]|"")*)"|([^,)"]*))', 'g')
+           with ordinality as x(m, n)
+$$;
+
+-- pgq._trg_table_info(relid): everything the triggers need from the
+-- catalog, in one plan-cached query.
+--   colnames  live column names, attnum order
+--   colkinds  per column, how to compare OLD and NEW values:
+--               't' text output is enough (text equal <=> '=' equal, or the
+--                   type has no '=' / is an array, where C compares text)
+--               'n' numeric, 'f' float4, 'd' float8, 'i' interval:
+--                   cast the text back and use '='
+--               'x' use the type's '=' on the typed values (ranges,
+--                   composites, non-deterministic collations, user types
+--                   with a default btree opclass)
+--   coljson   per column, 'j' when jsontriga emits the type's JSON form
+--             (bool, int2/4/8 bare; date, timestamp, timestamptz as ISO
+--             strings), 's' when it emits the text output as a JSON string
+--   pkey      primary key columns in index column order (as the C code)
+create or replace function pgq._trg_table_info(
+    in i_relid oid,
+    out colnames text[],
+    out colkinds text[],
+    out coljson text[],
+    out pkey text[])
+language sql stable
+as $$
+    select (select array_agg(a.attname::text order by a.attnum)
+              from pg_catalog.pg_attribute a
+             where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped),
+           (select array_agg(
+                     case when t.typcategory = 'A' then 't'
+                          when coalesce(nullif(t.typbasetype, 0), t.oid) = 'pg_catalog.numeric'::regtype then 'n'
+                          when coalesce(nullif(t.typbasetype, 0), t.oid) = 'pg_catalog.float4'::regtype then 'f'
+                          when coalesce(nullif(t.typbasetype, 0), t.oid) = 'pg_catalog.float8'::regtype then 'd'
+                          when coalesce(nullif(t.typbasetype, 0), t.oid) = 'pg_catalog.interval'::regtype then 'i'
+                          when t.typtype in ('r', 'm', 'c') then 'x'
+                          when a.attcollation <> 0 and exists (
+                                 select 1 from pg_catalog.pg_collation c
+                                  where c.oid = a.attcollation and not c.collisdeterministic) then 'x'
+                          when t.oid >= 16384 and t.typtype in ('b', 'd') and exists (
+                                 select 1 from pg_catalog.pg_opclass oc
+                                  where oc.opcintype = coalesce(nullif(t.typbasetype, 0), t.oid)
+                                    and oc.opcdefault
+                                    and oc.opcmethod = 403) then 'x'
+                          else 't' end
+                     order by a.attnum)
+              from pg_catalog.pg_attribute a
+              join pg_catalog.pg_type t on t.oid = a.atttypid
+             where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped),
+           (select array_agg(
+                     case when a.atttypid in (16, 20, 21, 23, 1082, 1114, 1184) then 'j' else 's' end
+                     order by a.attnum)
+              from pg_catalog.pg_attribute a
+             where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped),
+           (select coalesce(array_agg(a.attname::text order by k.ord), '{}')
+              from pg_catalog.pg_index i
+              cross join lateral unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
+              join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+             where i.indrelid = i_relid and i.indisprimary)
+$$;
+
+-- pgq._trg_args(): validate the trigger call and parse TG_ARGV.
+-- Option rules (as the C triggers): SKIP, backup, deny, ignore=, pkey=,
+-- when=, ev_type=, ev_data=, ev_extra1..4=; names are case sensitive;
+-- anything else -> 'bad param to pgq trigger'.  For ignore= and pkey= the
+-- last occurrence wins, for the expressions the first one.  TRUNCATE
+-- triggers reject expressions at once, then ignore=, pkey=, backup; SKIP
+-- is rejected in AFTER triggers.
+--   exprs: {when, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4}
+create or replace function pgq._trg_args(
+    in i_argv text[],
+    in i_nargs integer,
+    in i_when text,
+    in i_level text,
+    in i_op text,
+    in i_schema text,
+    in i_table text,
+    out queue_name text,
+    out skip boolean,
+    out backup boolean,
+    out deny boolean,
+    out ignore_cols text[],
+    out pkey_text text,
+    out exprs text[],
+    out has_exprs boolean)
+language plpgsql stable
+as $$
+declare
+    i       integer;
+    arg     text;
+    pos     integer;
+    ign_set boolean := false;
+    pk_set  boolean := false;
+    slot    integer;
+begin
+    if i_op <> 'TRUNCATE' and i_level <> 'ROW' then
+        raise exception 'pgq Ins/Upd/Del trigger must be fired FOR EACH ROW';
+    end if;
+    if i_nargs < 1 then
+        raise exception 'pgq trigger must have destination queue as argument';
+    end if;
+    queue_name := i_argv[0];
+    skip := false;
+    backup := false;
+    deny := false;
+    has_exprs := false;
+    exprs := array[null, null, null, null, null, null, null]::text[];
+    for i in 1 .. i_nargs - 1 loop
+        arg := i_argv[i];
+        if arg = 'SKIP' then
+            skip := true;
+        elsif arg = 'backup' then
+            backup := true;
+        elsif arg = 'deny' then
+            deny := true;
+        elsif arg like 'ignore=%' then
+            ign_set := true;
+            ignore_cols := array(select btrim(x) from unnest(string_to_array(substr(arg, 8), ',')) x);
+        elsif arg like 'pkey=%' then
+            pk_set := true;
+            pkey_text := substr(arg, 6);
+        else
+            pos := strpos(arg, '=');
+            slot := case when pos = 0 then null else
+                        case substr(arg, 1, pos - 1)
+                            when 'when' then 1
+                            when 'ev_type' then 2
+                            when 'ev_data' then 3
+                            when 'ev_extra1' then 4
+                            when 'ev_extra2' then 5
+                            when 'ev_extra3' then 6
+                            when 'ev_extra4' then 7
+                        end
+                    end;
+            if slot is null then
+                raise exception 'bad param to pgq trigger';
+            end if;
+            if i_op = 'TRUNCATE' then
+                raise exception 'Custom expressions do not make sense for truncater trigger';
+            end if;
+            has_exprs := true;
+            if exprs[slot] is null then
+                exprs[slot] := substr(arg, pos + 1);
+            end if;
+        end if;
+    end loop;
+    if i_op = 'TRUNCATE' then
+        if ign_set then
+            raise exception 'Column ignore does not make sense for truncate trigger';
+        end if;
+        if pk_set then
+            raise exception 'Custom pkey_list does not make sense for truncate trigger';
+        end if;
+        if backup then
+            raise exception 'Backup does not make sense for truncate trigger';
+        end if;
+    end if;
+    if skip and i_when = 'AFTER' then
+        raise exception 'SKIP does not work in AFTER trigger.';
+    end if;
+    if deny then
+        raise exception 'Table ''%.%'' to queue ''%'': change not allowed (%)',
+            i_schema, i_table, queue_name, i_op;
+    end if;
+end;
+$$;
+
+-- pgq._trg_urlenc_row(names, values, skip): name=value pairs joined with
+-- '&', names and values urlencoded, a NULL value written as the bare name,
+-- columns with skip[i] left out.
+create or replace function pgq._trg_urlenc_row(i_names text[], i_vals text[], i_skip boolean[])
+returns text
+language sql immutable parallel safe
+as $$
+    select coalesce(string_agg(pgq._urlencode(n)
+                               || case when v is null then '' else '=' || pgq._urlencode(v) end,
+                               '&' order by o), '')
+      from unnest(i_names, i_vals, i_skip) with ordinality as x(n, v, s, o)
+     where not coalesce(s, false)
+$$;
+
+-- pgq._trg_row(): the per-row work shared by the three triggers.
+--   i_row       the row the event describes (NEW, or OLD for DELETE)
+--   i_old       OLD for UPDATE (else NULL)
+--   i_need_changed  compute the changed[] flags for every column (sqltriga)
+-- Returns
+--   colnames, vals, oldvals  column names and output-function text values
+--   skipcol     column is ignored (ignore=) or a _pgq_ev_* magic column
+--   pkcol       column is a key column
+--   pkey_list   the key as the event type shows it (pkey= verbatim, else
+--               the primary key names joined with ',')
+--   changed     UPDATE only: value changed according to the type's '='
+--   send        false when no event is to be queued (when= false, or an
+--               UPDATE that changed only ignored columns)
+--   ovr, ovr_set  overrides of {-, ev_type, ev_data, ev_extra1..4} from the
+--               magic columns and the ev_*= expressions (expressions win)
+create or replace function pgq._trg_row(
+    in i_op text,
+    in i_relid oid,
+    in i_row record,
+    in i_old record,
+    in i_pkey_text text,
+    in i_ignore text[],
+    in i_exprs text[],
+    in i_has_exprs boolean,
+    in i_need_changed boolean,
+    out colnames text[],
+    out vals text[],
+    out oldvals text[],
+    out skipcol boolean[],
+    out pkcol boolean[],
+    out pkey_list text,
+    out changed boolean[],
+    out send boolean,
+    out ovr text[],
+    out ovr_set boolean[],
+    out coljson text[])
+language plpgsql
+as $$
+declare
+    kinds    text[];
+    pkarr    text[];
+    n        integer;
+    i        integer;
+    slot     integer;
+    has_skip boolean := false;
+    any_pk   boolean := false;
+    chg      boolean;
+    chg_data boolean := false;
+    chg_skip boolean := false;
+    q        text;
+    res      text[];
+    wtype    oid;
+    o        text;
+    nv       text;
+begin
+    select t.colnames, t.colkinds, t.coljson, t.pkey
+      into colnames, kinds, coljson, pkarr
+      from pgq._trg_table_info(i_relid) t;
+    if i_pkey_text is not null then
+        pkey_list := i_pkey_text;
+        pkarr := array(select btrim(x) from unnest(string_to_array(i_pkey_text, ',')) x);
+    else
+        pkey_list := array_to_string(pkarr, ',');
+    end if;
+    vals := pgq._trg_split_row(i_row::text);
+    n := coalesce(array_length(colnames, 1), 0);
+    send := true;
+    ovr := array[null, null, null, null, null, null, null]::text[];
+    ovr_set := array[false, false, false, false, false, false, false];
+    skipcol := array_fill(false, array[n]);
+    pkcol := array_fill(false, array[n]);
+    for i in 1 .. n loop
+        if colnames[i] = any (pkarr) then
+            pkcol[i] := true;
+            any_pk := true;
+        end if;
+        if colnames[i] like '\_pgq\_ev\_%' then
+            slot := case colnames[i]
+                        when '_pgq_ev_type' then 2
+                        when '_pgq_ev_data' then 3
+                        when '_pgq_ev_extra1' then 4
+                        when '_pgq_ev_extra2' then 5
+                        when '_pgq_ev_extra3' then 6
+                        when '_pgq_ev_extra4' then 7
+                    end;
+            if slot is not null then
+                ovr[slot] := vals[i];
+                ovr_set[slot] := true;
+                skipcol[i] := true;
+                has_skip := true;
+            end if;
+        end if;
+        if colnames[i] = any (i_ignore) then
+            skipcol[i] := true;
+            has_skip := true;
+        end if;
+    end loop;
+
+    if i_op in ('UPDATE', 'DELETE') and not any_pk then
+        raise exception 'Update/Delete on table without pkey';
+    end if;
+
+    if i_op = 'UPDATE' then
+        oldvals := pgq._trg_split_row(i_old::text);
+        changed := array_fill(false, array[n]);
+        for i in 1 .. n loop
+            if pkcol[i] or has_skip or i_need_changed then
+                nv := vals[i];
+                o := oldvals[i];
+                if nv is not distinct from o then
+                    chg := false;
+                elsif nv is null or o is null then
+                    chg := true;
+                else
+                    chg := case kinds[i]
+                        when 't' then true
+                        when 'n' then o::numeric <> nv::numeric
+                        when 'f' then o::float4 <> nv::float4
+                        when 'd' then o::float8 <> nv::float8
+                        when 'i' then o::interval <> nv::interval
+                        else null end;
+                    if chg is null then
+                        execute format('select ($1).%1$I is distinct from ($2).%1$I', colnames[i])
+                           into chg using i_old, i_row;
+                    end if;
+                end if;
+                changed[i] := chg;
+                if chg then
+                    if pkcol[i] then
+                        raise exception 'primary key update not allowed';
+                    end if;
+                    if skipcol[i] then
+                        chg_skip := true;
+                    else
+                        chg_data := true;
+                    end if;
+                end if;
+            end if;
+        end loop;
+        if chg_skip and not chg_data then
+            send := false;
+            return;
+        end if;
+    end if;
+
+    if i_has_exprs then
+        if i_exprs[1] is not null and btrim(i_exprs[1]) = '' then
+            raise exception 'when= query result must be boolean, got=0';
+        end if;
+        q := 'select array[' || case when i_exprs[1] is null then 'null' else 'pg_catalog.pg_typeof(_pgq_x1)::oid::text' end;
+        for i in 1 .. 7 loop
+            q := q || ', case when _pgq_x' || i || ' is null then null else pg_catalog.format(''%s'', _pgq_x' || i || ') end';
+        end loop;
+        q := q || '] from (select ';
+        for i in 1 .. 7 loop
+            q := q || case when i > 1 then ', ' else '' end
+                   || case when i_exprs[i] is null or btrim(i_exprs[i]) = '' then 'null::text'
+                           else '(' || i_exprs[i] || ')' end
+                   || ' as _pgq_x' || i;
+        end loop;
+        q := q || ' from (select ($1).*) as _pgq_row offset 0) as _pgq_sub';
+        execute q into res using i_row;
+        if i_exprs[1] is not null then
+            wtype := res[1]::oid;
+            if wtype <> 16 then
+                raise exception 'when= query result must be boolean, got=%', wtype;
+            end if;
+            if res[2] is null then
+                raise exception 'when= should not be NULL';
+            end if;
+            if res[2] <> 't' then
+                send := false;
+                return;
+            end if;
+        end if;
+        for i in 2 .. 7 loop
+            if i_exprs[i] is not null then
+                ovr[i] := res[i + 1];
+                ovr_set[i] := true;
+            end if;
+        end loop;
+    end if;
+end;
+$$;
