@@ -1,0 +1,81 @@
+// The only code that talks to libpq: a connection, its queries, transactions.
+#pragma once
+#include "pgqadm/db/db_error.hpp"
+#include "pgqadm/db/result.hpp"
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgqadm::db {
+
+using Param = std::optional<std::string>; ///< nullopt is SQL NULL
+using Params = std::vector<Param>;
+
+struct Notification {
+    std::string channel;
+    std::string payload;
+};
+
+class Connection {
+  public:
+    /// Connects (blocking). Throws DbError with libpq's message, password scrubbed.
+    static Connection open(const std::string& conninfo,
+                           const std::string& application_name = "pgqadm");
+
+    Connection(Connection&&) noexcept = default;
+    Connection& operator=(Connection&&) noexcept = default;
+    ~Connection() = default;
+
+    /// Simple-protocol query; may hold several statements (the last result is returned).
+    Result exec(std::string_view sql);
+    /// Extended-protocol query with text parameters.
+    Result exec(std::string_view sql, const Params& params);
+    /// Prepares a named statement once; exec_prepared runs it.
+    void prepare(const std::string& name, std::string_view sql, int nparams);
+    Result exec_prepared(const std::string& name, const Params& params);
+
+    std::string quote_ident(std::string_view ident) const;
+    std::string quote_literal(std::string_view value) const;
+
+    /// Server version as an integer (150004) and as text ("15.4").
+    int server_version() const { return PQserverVersion(conn_.get()); }
+    bool ok() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
+    int socket() const { return PQsocket(conn_.get()); }
+    std::chrono::steady_clock::time_point opened_at() const { return opened_at_; }
+
+    /// Notifications received so far (after LISTEN); reads pending input.
+    std::vector<Notification> notifications();
+    /// Asks the server to cancel the running query (safe from another thread).
+    void cancel();
+
+  private:
+    explicit Connection(PGconn* conn, std::string conninfo);
+    Result check(PGresult* res, std::string_view sql);
+
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+    std::shared_ptr<PGcancel> cancel_;
+    std::string conninfo_;
+    std::chrono::steady_clock::time_point opened_at_;
+};
+
+/// BEGIN on construction, ROLLBACK on destruction unless commit() was called.
+class Transaction {
+  public:
+    explicit Transaction(Connection& conn);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+  private:
+    Connection& conn_;
+    bool done_ = false;
+};
+
+} // namespace pgqadm::db

@@ -1,0 +1,29 @@
+// Logging in the SkyTools line format:
+//   2008-09-22 12:00:00,123 12345 INFO message
+// to stderr always and, when configured, to a size-rotated log file that can
+// be reopened (SIGHUP) so that logrotate works.
+#pragma once
+#include <cstddef>
+#include <string>
+
+namespace pgqadm::log {
+
+enum class Verbosity { quiet, normal, verbose };
+
+struct Settings {
+    Verbosity verbosity = Verbosity::normal;
+    std::string logfile;             ///< empty: stderr only
+    std::size_t log_size = 10485760; ///< rotate when the file grows past this
+    std::size_t log_count = 3;       ///< rotated files kept (file.1 .. file.N)
+};
+
+/// Installs the default spdlog logger. Safe to call again (reload).
+void setup(const Settings& settings);
+
+/// Closes and reopens the log file (after logrotate moved it away).
+void reopen();
+
+/// The pattern used for every sink; exposed for tests.
+std::string format_line(const std::string& level_name, const std::string& message);
+
+} // namespace pgqadm::log

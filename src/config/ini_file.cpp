@@ -1,0 +1,173 @@
+// INI parsing on top of inih, plus ConfigParser-style interpolation.
+#include "pgqadm/config/ini_file.hpp"
+
+#include "pgqadm/error.hpp"
+
+#include <ini.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+namespace pgqadm::config {
+namespace {
+
+// inih (as packaged by Debian) reads lines into a fixed 200-byte buffer and
+// silently splits longer ones; refuse them instead of misreading the file.
+constexpr std::size_t max_line_length = 199;
+constexpr int max_interpolation_depth = 10; // ConfigParser's MAX_INTERPOLATION_DEPTH
+
+std::string lower(std::string s)
+{
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+struct ParseState {
+    std::map<std::string, IniFile::Section>* sections;
+    std::string last_section;
+    std::string last_key;
+};
+
+int on_entry(void* user, const char* section, const char* name, const char* value)
+{
+    auto* state = static_cast<ParseState*>(user);
+    std::string key = lower(name);
+    auto& sect = (*state->sections)[section];
+    // inih reports a continuation line as a repeated key; ConfigParser joins
+    // continuation lines with a newline, and a later duplicate key wins.
+    bool continuation =
+        state->last_section == section && state->last_key == key && sect.count(key) != 0;
+    if (continuation)
+        sect[key] += "\n" + std::string(value);
+    else
+        sect[key] = value;
+    state->last_section = section;
+    state->last_key = key;
+    return 1;
+}
+
+void check_lines(const std::string& text, const std::string& origin)
+{
+    std::size_t line_no = 1, start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        std::size_t len = end - start;
+        if (len > 0 && text[end - 1] == '\r')
+            --len;
+        if (len > max_line_length)
+            throw ConfigError("config file " + origin + ": line " + std::to_string(line_no) +
+                              " is longer than " + std::to_string(max_line_length) + " characters");
+        if (text.find('\0', start) < end)
+            throw ConfigError("config file " + origin + ": line " + std::to_string(line_no) +
+                              " contains a NUL byte (binary file?)");
+        start = end + 1;
+        ++line_no;
+    }
+}
+
+} // namespace
+
+IniFile IniFile::load(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(path, ec))
+        throw ConfigError("Config file not found: " + path.string());
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    return parse(buf.str(), path.string());
+}
+
+IniFile IniFile::parse(const std::string& text, const std::string& origin)
+{
+    check_lines(text, origin);
+    IniFile ini;
+    ini.origin_ = origin;
+    ParseState state{&ini.sections_, {}, {}};
+    int rc = ini_parse_string(text.c_str(), on_entry, &state);
+    if (rc > 0)
+        throw ConfigError("config file " + origin + ": syntax error on line " + std::to_string(rc));
+    if (rc < 0)
+        throw ConfigError("config file " + origin + ": cannot be parsed");
+    return ini;
+}
+
+std::vector<std::string> IniFile::keys(const std::string& section) const
+{
+    std::vector<std::string> out;
+    auto it = sections_.find(section);
+    if (it != sections_.end())
+        for (const auto& [k, v] : it->second)
+            out.push_back(k);
+    return out;
+}
+
+std::optional<std::string> IniFile::raw(const std::string& section, const std::string& key,
+                                        const Section& builtins) const
+{
+    for (const std::string& name : {section, std::string("DEFAULT")}) {
+        auto s = sections_.find(name);
+        if (s == sections_.end())
+            continue;
+        auto v = s->second.find(key);
+        if (v != s->second.end())
+            return v->second;
+    }
+    auto b = builtins.find(key);
+    if (b != builtins.end())
+        return b->second;
+    return std::nullopt;
+}
+
+std::optional<std::string> IniFile::get(const std::string& section, const std::string& key,
+                                        const Section& builtins) const
+{
+    auto value = raw(section, lower(key), builtins);
+    if (!value)
+        return std::nullopt;
+    return interpolate(section, lower(key), *value, builtins, 1);
+}
+
+std::string IniFile::interpolate(const std::string& section, const std::string& key,
+                                 const std::string& value, const Section& builtins, int depth) const
+{
+    if (depth > max_interpolation_depth)
+        throw ConfigError("config file " + origin_ + ": key " + key +
+                          ": value interpolation too deeply recursive (loop in %(...)s?)");
+    std::string out;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value[i] != '%') {
+            out += value[i];
+            continue;
+        }
+        if (i + 1 < value.size() && value[i + 1] == '%') {
+            out += '%';
+            ++i;
+            continue;
+        }
+        if (i + 1 < value.size() && value[i + 1] == '(') {
+            std::size_t close = value.find(")s", i + 2);
+            if (close == std::string::npos)
+                throw ConfigError("config file " + origin_ + ": key " + key +
+                                  ": unterminated %(...)s in value '" + value + "'");
+            std::string ref = lower(value.substr(i + 2, close - i - 2));
+            auto referenced = raw(section, ref, builtins);
+            if (!referenced)
+                throw ConfigError("config file " + origin_ + ": key " + key + ": '%(" + ref +
+                                  ")s' refers to a key that is not set");
+            out += interpolate(section, ref, *referenced, builtins, depth + 1);
+            i = close + 1;
+            continue;
+        }
+        throw ConfigError("config file " + origin_ + ": key " + key +
+                          ": '%' must be followed by '%' or '(' in value '" + value + "'");
+    }
+    return out;
+}
+
+} // namespace pgqadm::config

@@ -1,0 +1,191 @@
+#include "pgqadm/db/connection.hpp"
+
+#include "pgqadm/db/conninfo.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace pgqadm::db {
+namespace {
+
+std::string one_line(std::string text)
+{
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    for (auto& c : text)
+        if (c == '\n' || c == '\t')
+            c = ' ';
+    return text;
+}
+
+std::string field(const PGresult* res, int code)
+{
+    const char* v = PQresultErrorField(res, code);
+    return v ? v : "";
+}
+
+// Server WARNINGs (e.g. finish_batch's) become log lines; chatter stays at DEBUG.
+void on_notice(void*, const PGresult* res)
+{
+    std::string severity = field(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    std::string message = field(res, PG_DIAG_MESSAGE_PRIMARY);
+    if (severity == "WARNING")
+        spdlog::warn("{}", message);
+    else
+        spdlog::debug("{}: {}", severity, message);
+}
+
+} // namespace
+
+Connection::Connection(PGconn* conn, std::string conninfo)
+    : conn_(conn, &PQfinish), conninfo_(std::move(conninfo)),
+      opened_at_(std::chrono::steady_clock::now())
+{
+    cancel_ = std::shared_ptr<PGcancel>(PQgetCancel(conn), &PQfreeCancel);
+    PQsetNoticeReceiver(conn, on_notice, nullptr);
+}
+
+Connection Connection::open(const std::string& conninfo, const std::string& application_name)
+{
+    ConnParams params = make_conn_params(conninfo, application_name);
+    std::vector<const char*> keys, values;
+    for (std::size_t i = 0; i < params.keywords.size(); ++i) {
+        keys.push_back(params.keywords[i].c_str());
+        values.push_back(params.values[i].c_str());
+    }
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+    PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 1);
+    if (!conn)
+        throw DbError("out of memory while connecting", "08001");
+    if (PQstatus(conn) != CONNECTION_OK) {
+        std::string msg = scrub_secret(one_line(PQerrorMessage(conn)), conninfo);
+        PQfinish(conn);
+        throw DbError(msg, "08001");
+    }
+    return Connection(conn, conninfo);
+}
+
+Result Connection::check(PGresult* raw, std::string_view sql)
+{
+    if (!raw)
+        throw DbError(scrub_secret(one_line(PQerrorMessage(conn_.get())), conninfo_), "08006");
+    Result res(raw);
+    auto status = PQresultStatus(raw);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_COPY_IN ||
+        status == PGRES_EMPTY_QUERY)
+        return res;
+    std::string message = field(raw, PG_DIAG_MESSAGE_PRIMARY);
+    if (message.empty())
+        message = one_line(PQresultErrorMessage(raw));
+    if (message.empty())
+        message = one_line(PQerrorMessage(conn_.get()));
+    std::string sqlstate = field(raw, PG_DIAG_SQLSTATE);
+    if (sqlstate.empty() && PQstatus(conn_.get()) != CONNECTION_OK)
+        sqlstate = "08006";
+    spdlog::debug("query failed: {}", sql.substr(0, 200));
+    throw DbError(scrub_secret(message, conninfo_), sqlstate, field(raw, PG_DIAG_MESSAGE_DETAIL),
+                  field(raw, PG_DIAG_MESSAGE_HINT));
+}
+
+Result Connection::exec(std::string_view sql)
+{
+    std::string text(sql);
+    return check(PQexec(conn_.get(), text.c_str()), sql);
+}
+
+namespace {
+struct ParamArrays {
+    std::vector<const char*> values;
+    explicit ParamArrays(const Params& params)
+    {
+        for (const auto& p : params)
+            values.push_back(p ? p->c_str() : nullptr);
+    }
+};
+} // namespace
+
+Result Connection::exec(std::string_view sql, const Params& params)
+{
+    std::string text(sql);
+    ParamArrays arrays(params);
+    return check(PQexecParams(conn_.get(), text.c_str(), static_cast<int>(params.size()), nullptr,
+                              arrays.values.data(), nullptr, nullptr, 0),
+                 sql);
+}
+
+void Connection::prepare(const std::string& name, std::string_view sql, int nparams)
+{
+    std::string text(sql);
+    check(PQprepare(conn_.get(), name.c_str(), text.c_str(), nparams, nullptr), sql);
+}
+
+Result Connection::exec_prepared(const std::string& name, const Params& params)
+{
+    ParamArrays arrays(params);
+    return check(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()),
+                                arrays.values.data(), nullptr, nullptr, 0),
+                 name);
+}
+
+std::string Connection::quote_ident(std::string_view ident) const
+{
+    char* q = PQescapeIdentifier(conn_.get(), ident.data(), ident.size());
+    if (!q)
+        throw DbError(one_line(PQerrorMessage(conn_.get())));
+    std::string out(q);
+    PQfreemem(q);
+    return out;
+}
+
+std::string Connection::quote_literal(std::string_view value) const
+{
+    char* q = PQescapeLiteral(conn_.get(), value.data(), value.size());
+    if (!q)
+        throw DbError(one_line(PQerrorMessage(conn_.get())));
+    std::string out(q);
+    PQfreemem(q);
+    return out;
+}
+
+std::vector<Notification> Connection::notifications()
+{
+    std::vector<Notification> out;
+    PQconsumeInput(conn_.get());
+    while (PGnotify* n = PQnotifies(conn_.get())) {
+        out.push_back({n->relname, n->extra ? n->extra : ""});
+        PQfreemem(n);
+    }
+    return out;
+}
+
+void Connection::cancel()
+{
+    if (!cancel_)
+        return;
+    char err[256];
+    PQcancel(cancel_.get(), err, sizeof err);
+}
+
+Transaction::Transaction(Connection& conn) : conn_(conn)
+{
+    conn_.exec("begin");
+}
+
+Transaction::~Transaction()
+{
+    if (done_)
+        return;
+    try {
+        conn_.exec("rollback");
+    } catch (const std::exception&) {
+        // the connection is broken; the server rolls back on its own
+    }
+}
+
+void Transaction::commit()
+{
+    conn_.exec("commit");
+    done_ = true;
+}
+
+} // namespace pgqadm::db
