@@ -59,9 +59,11 @@ $$;
 --               'x' use the type's '=' on the typed values (ranges,
 --                   composites, non-deterministic collations, user types
 --                   with a default btree opclass)
---   coljson   per column, 'j' when jsontriga emits the type's JSON form
---             (bool, int2/4/8 bare; date, timestamp, timestamptz as ISO
---             strings), 's' when it emits the text output as a JSON string
+--   coljson   per column, how jsontriga writes it: 'b' bool (true/false),
+--             'i' int2/int4/int8 (bare number), 'j' date/timestamp/
+--             timestamptz (the type's JSON form, ISO 8601), 's' anything
+--             else (its text output as a JSON string).  Exact type match:
+--             domains over these types are 's', as in C.
 --   pkey      primary key columns in index column order (as the C code)
 create or replace function pgq._trg_table_info(
     in i_relid oid,
@@ -95,7 +97,10 @@ as $$
               join pg_catalog.pg_type t on t.oid = a.atttypid
              where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped),
            (select array_agg(
-                     case when a.atttypid in (16, 20, 21, 23, 1082, 1114, 1184) then 'j' else 's' end
+                     case when a.atttypid = 16 then 'b'
+                          when a.atttypid in (20, 21, 23) then 'i'
+                          when a.atttypid in (1082, 1114, 1184) then 'j'
+                          else 's' end
                      order by a.attnum)
               from pg_catalog.pg_attribute a
              where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped),
@@ -271,6 +276,7 @@ declare
     i        integer;
     slot     integer;
     has_skip boolean := false;
+    ignored  boolean[];
     any_pk   boolean := false;
     chg      boolean;
     chg_data boolean := false;
@@ -297,6 +303,7 @@ begin
     ovr_set := array[false, false, false, false, false, false, false];
     skipcol := array_fill(false, array[n]);
     pkcol := array_fill(false, array[n]);
+    ignored := array_fill(false, array[n]);
     for i in 1 .. n loop
         if colnames[i] = any (pkarr) then
             pkcol[i] := true;
@@ -311,15 +318,22 @@ begin
                         when '_pgq_ev_extra3' then 6
                         when '_pgq_ev_extra4' then 7
                     end;
-            if slot is not null then
-                ovr[slot] := vals[i];
-                ovr_set[slot] := true;
-                skipcol[i] := true;
+            if slot is null then
+                raise exception 'Unknown magic column: %', colnames[i];
+            end if;
+            ovr[slot] := vals[i];
+            ovr_set[slot] := true;
+            skipcol[i] := true;
+            -- sqltriga counts a change of a magic column as a change of an
+            -- ignored column; logutriga and jsontriga do not
+            if i_need_changed then
+                ignored[i] := true;
                 has_skip := true;
             end if;
         end if;
         if colnames[i] = any (i_ignore) then
             skipcol[i] := true;
+            ignored[i] := true;
             has_skip := true;
         end if;
     end loop;
@@ -357,9 +371,9 @@ begin
                     if pkcol[i] then
                         raise exception 'primary key update not allowed';
                     end if;
-                    if skipcol[i] then
+                    if ignored[i] then
                         chg_skip := true;
-                    else
+                    elsif not skipcol[i] then
                         chg_data := true;
                     end if;
                 end if;
@@ -410,3 +424,55 @@ begin
     end if;
 end;
 $$;
+
+-- pgq._trg_json_row(names, values, kinds, skip, typed_json): the JSON
+-- object jsontriga writes, keys in column order, no white space.
+-- typed_json holds the to_json() form of every column and is only
+-- consulted for kind 'j' (it may be NULL when there is no such column).
+create or replace function pgq._trg_json_row(i_names text[], i_vals text[], i_kinds text[],
+                                             i_skip boolean[], i_typed text[])
+returns text
+language sql immutable parallel safe
+as $$
+    select '{' || coalesce(string_agg(
+               pg_catalog.to_json(n)::text || ':' ||
+               case when v is null then 'null'
+                    when k = 'b' then case when v = 't' then 'true' else 'false' end
+                    when k = 'i' then v
+                    when k = 'j' then i_typed[o]
+                    else pg_catalog.to_json(v)::text end,
+               ',' order by o), '') || '}'
+      from unnest(i_names, i_vals, i_kinds, i_skip) with ordinality as x(n, v, k, s, o)
+     where not coalesce(s, false)
+$$;
+
+-- pgq._trg_json_typed(row): the to_json() text of each column of a row,
+-- in column order (used for the date and timestamp columns).
+create or replace function pgq._trg_json_typed(i_row record)
+returns text[]
+language plpgsql stable
+as $$
+begin
+    return array(select v::text from pg_catalog.json_each(pg_catalog.to_json(i_row))
+                        with ordinality as x(k, v, o) order by o);
+end;
+$$;
+
+-- The helpers run with the rights of whoever changes the table; like
+-- pgq.insert_event they are for pgq_writer.
+revoke all on function pgq._urlencode(text) from public;
+revoke all on function pgq._trg_split_row(text) from public;
+revoke all on function pgq._trg_table_info(oid) from public;
+revoke all on function pgq._trg_args(text[], integer, text, text, text, text, text) from public;
+revoke all on function pgq._trg_urlenc_row(text[], text[], boolean[]) from public;
+revoke all on function pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean) from public;
+revoke all on function pgq._trg_json_row(text[], text[], text[], boolean[], text[]) from public;
+revoke all on function pgq._trg_json_typed(record) from public;
+grant execute on function pgq._urlencode(text) to pgq_writer;
+grant execute on function pgq._trg_split_row(text) to pgq_writer;
+grant execute on function pgq._trg_table_info(oid) to pgq_writer;
+grant execute on function pgq._trg_args(text[], integer, text, text, text, text, text) to pgq_writer;
+grant execute on function pgq._trg_urlenc_row(text[], text[], boolean[]) to pgq_writer;
+grant execute on function pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean) to pgq_writer;
+grant execute on function pgq._trg_json_row(text[], text[], text[], boolean[], text[]) to pgq_writer;
+grant execute on function pgq._trg_json_typed(record) to pgq_writer;

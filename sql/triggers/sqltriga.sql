@@ -1,0 +1,115 @@
+-- ----------------------------------------------------------------------
+-- pgq.sqltriga(queue, [options...]): queue the change as a partial SQL
+-- statement.
+--   ev_type   = I, U, D, or R for TRUNCATE
+--   ev_data   = INSERT: (col,...) values ('v',null,...)
+--               UPDATE: col='v',col=NULL where pk='old' and pk2='old'
+--                       (only columns whose value changed by the type's '=';
+--                       a no-op update gives pk='old' where pk='old')
+--               DELETE: pk='old' and pk2='old'
+--               TRUNCATE: ''
+--   ev_extra1 = schema.table (unquoted)
+--   ev_extra2 = with 'backup', the urlencoded OLD row of an UPDATE
+-- Identifiers go through quote_ident(), values through quote_literal().
+-- Options as pgq.logutriga.
+-- ----------------------------------------------------------------------
+create or replace function pgq.sqltriga()
+returns trigger
+language plpgsql
+as $$
+declare
+    a     record;
+    r     record;
+    ev_d  text;
+    ev_2  text;
+    setl  text;
+    wher  text;
+    pkv   text[];
+    i     integer;
+begin
+    if current_setting('session_replication_role') <> 'origin' then
+        if TG_WHEN = 'BEFORE' and TG_LEVEL = 'ROW' then
+            if TG_OP = 'DELETE' then return OLD; end if;
+            return NEW;
+        end if;
+        return null;
+    end if;
+
+    select * into a
+      from pgq._trg_args(TG_ARGV, TG_NARGS, TG_WHEN, TG_LEVEL, TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME);
+
+    if TG_OP = 'TRUNCATE' then
+        perform pgq.insert_event(a.queue_name, 'R', '', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
+                                 null, null, null);
+        return null;
+    end if;
+
+    if TG_OP = 'DELETE' then
+        select * into r from pgq._trg_row(TG_OP, TG_RELID, OLD, null::record, a.pkey_text,
+                                          a.ignore_cols, a.exprs, a.has_exprs, false);
+    else
+        select * into r from pgq._trg_row(TG_OP, TG_RELID, NEW, case when TG_OP = 'UPDATE' then OLD end,
+                                          a.pkey_text, a.ignore_cols, a.exprs, a.has_exprs, true);
+    end if;
+
+    if r.send then
+        if r.ovr_set[3] then
+            ev_d := r.ovr[3];
+        elsif TG_OP = 'INSERT' then
+            select '(' || coalesce(string_agg(quote_ident(n), ',' order by o), '')
+                   || ') values ('
+                   || coalesce(string_agg(coalesce(quote_literal(v), 'null'), ',' order by o), '')
+                   || ')'
+              into ev_d
+              from unnest(r.colnames, r.vals, r.skipcol) with ordinality as x(n, v, s, o)
+             where not s;
+        else
+            -- key columns, in the order of the key list, with OLD values
+            pkv := case when TG_OP = 'UPDATE' then r.oldvals else r.vals end;
+            select string_agg(quote_ident(x.n) || '=' || quote_literal(x.v), ' and ' order by x.o),
+                   bool_or(x.v is null)
+              into wher, r.send
+              from unnest(r.colnames, pkv, r.pkcol) with ordinality as x(n, v, p, o)
+             where x.p;
+            if r.send then
+                raise exception 'logtriga: Unexpected NULL key value';
+            end if;
+            if TG_OP = 'DELETE' then
+                ev_d := wher;
+            else
+                select string_agg(quote_ident(n) || '=' || coalesce(quote_literal(v), 'NULL'), ',' order by o)
+                  into setl
+                  from unnest(r.colnames, r.vals, r.skipcol, r.changed) with ordinality as x(n, v, s, c, o)
+                 where c and not s;
+                if setl is null then
+                    -- nothing changed: first key column = its old value
+                    select quote_ident(n) || '=' || quote_literal(v)
+                      into setl
+                      from unnest(r.colnames, pkv, r.pkcol) with ordinality as x(n, v, p, o)
+                     where p order by o limit 1;
+                end if;
+                ev_d := setl || ' where ' || wher;
+            end if;
+        end if;
+        ev_2 := case when r.ovr_set[5] then r.ovr[5]
+                     when a.backup and TG_OP = 'UPDATE' then pgq._trg_urlenc_row(r.colnames, r.oldvals, r.skipcol)
+                end;
+        perform pgq.insert_event(a.queue_name,
+                                 case when r.ovr_set[2] then r.ovr[2] else left(TG_OP, 1) end,
+                                 ev_d,
+                                 case when r.ovr_set[4] then r.ovr[4] else TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME end,
+                                 ev_2, r.ovr[6], r.ovr[7]);
+    end if;
+
+    if TG_WHEN = 'AFTER' or a.skip then
+        return null;
+    end if;
+    if TG_OP = 'DELETE' then
+        return OLD;
+    end if;
+    return NEW;
+end;
+$$;
+
+revoke all on function pgq.sqltriga() from public;
+grant execute on function pgq.sqltriga() to pgq_writer;
