@@ -4,6 +4,7 @@
 #include "pgqadm/log/reopenable_file_sink.hpp"
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -56,39 +57,42 @@ std::unique_ptr<spdlog::formatter> make_formatter()
 
 std::mutex setup_mutex;
 std::shared_ptr<ReopenableFileSink> file_sink;
+// The logger is created once; a reload only swaps the file sink inside this
+// distributing sink and changes the level, so threads that are logging at
+// that moment never see a logger being replaced under them.
+std::shared_ptr<spdlog::sinks::dist_sink_mt> file_slot;
 
 } // namespace
 
 void setup(const Settings& settings)
 {
     std::lock_guard guard(setup_mutex);
-    std::vector<spdlog::sink_ptr> sinks;
-    sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    if (!file_slot) {
+        file_slot = std::make_shared<spdlog::sinks::dist_sink_mt>();
+        std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_sink_mt>(),
+                                            file_slot};
+        auto logger = std::make_shared<spdlog::logger>("pgqadm", sinks.begin(), sinks.end());
+        logger->set_formatter(make_formatter());
+        logger->flush_on(spdlog::level::trace);
+        spdlog::set_default_logger(logger);
+    }
     if (!settings.logfile.empty()) {
-        if (!file_sink || file_sink->path() != settings.logfile)
+        if (!file_sink || file_sink->path() != settings.logfile) {
             file_sink = std::make_shared<ReopenableFileSink>(settings.logfile, settings.log_size,
                                                              settings.log_count);
-        else
+            file_sink->set_formatter(make_formatter());
+            file_slot->set_sinks({file_sink});
+        } else {
             file_sink->set_limits(settings.log_size, settings.log_count);
-        sinks.push_back(file_sink);
-    } else {
+        }
+    } else if (file_sink) {
+        file_slot->set_sinks({});
         file_sink.reset();
     }
-    auto logger = std::make_shared<spdlog::logger>("pgqadm", sinks.begin(), sinks.end());
-    logger->set_formatter(make_formatter());
-    switch (settings.verbosity) {
-    case Verbosity::quiet:
-        logger->set_level(spdlog::level::warn);
-        break;
-    case Verbosity::normal:
-        logger->set_level(spdlog::level::info);
-        break;
-    case Verbosity::verbose:
-        logger->set_level(spdlog::level::debug);
-        break;
-    }
-    logger->flush_on(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
+    auto level = settings.verbosity == Verbosity::quiet     ? spdlog::level::warn
+                 : settings.verbosity == Verbosity::verbose ? spdlog::level::debug
+                                                            : spdlog::level::info;
+    spdlog::default_logger_raw()->set_level(level);
 }
 
 void reopen()

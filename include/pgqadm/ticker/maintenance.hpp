@@ -1,0 +1,34 @@
+// The maintenance half of the daemon for one database, on its own connection
+// so that it never delays ticking: table rotation and the other operations of
+// pgq.maint_operations() every maint_delay, retry events every retry_delay.
+#pragma once
+#include "pgqadm/db/connection.hpp"
+#include "pgqadm/ticker/job_control.hpp"
+
+#include <string>
+
+namespace pgqadm::ticker {
+
+class Maintenance {
+  public:
+    explicit Maintenance(JobControl& control) : control_(control) {}
+    /// Thread body: runs while the ticker of this process is the active one.
+    void run();
+
+  private:
+    void session(db::Connection& conn);
+    void maintain(db::Connection& conn);
+    void legacy_maintain(db::Connection& conn);
+    /// Runs `func(arg)` (each call its own transaction) until it returns 0.
+    long repeat_op(db::Connection& conn, const std::string& func,
+                   const std::optional<std::string>& arg);
+    void vacuum(db::Connection& conn, const std::string& command, const std::string& table);
+    void rotate_step1(db::Connection& conn, const std::string& func, const std::string& queue);
+    long move_retry_events(db::Connection& conn);
+
+    JobControl& control_;
+    double next_maint_ = 0;
+    double next_retry_ = 0;
+};
+
+} // namespace pgqadm::ticker

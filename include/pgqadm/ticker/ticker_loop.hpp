@@ -1,0 +1,54 @@
+// The ticking half of the daemon for one database: every loop_delay one
+// round trip reads the event-sequence position of every queue (the "sequence
+// probe") and the queues whose thresholds say so get pgq.ticker(queue).
+#pragma once
+#include "pgqadm/db/connection.hpp"
+#include "pgqadm/ticker/job_control.hpp"
+#include "pgqadm/ticker/need_tick.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pgqadm::ticker {
+
+/// Session advisory lock that makes a second ticker on the same database a
+/// hot standby instead of a concurrent ticker (concurrent pgq.ticker() calls
+/// are unsafe: the tick snapshot is taken before any lock inside it).
+inline constexpr long long ticker_lock_key = 0x7067716164'6d0001LL;
+
+class TickerLoop {
+  public:
+    explicit TickerLoop(JobControl& control) : control_(control) {}
+    /// Thread body: connect, tick, reconnect with back-off, until stopped.
+    void run();
+
+  private:
+    struct Queue {
+        std::string name;
+        std::string seq_fqname; ///< quoted event sequence name
+        QueueSettings settings;
+        QueueState state;
+    };
+
+    void session(db::Connection& conn);
+    bool wait_for_lock(db::Connection& conn);
+    void refresh(db::Connection& conn);
+    void round(db::Connection& conn);
+    long tick(db::Connection& conn, const std::vector<std::string>& names);
+
+    JobControl& control_;
+    std::map<std::string, Queue> queues_;
+    std::vector<Queue*> probe_order_;
+    int probe_statements_ = 0;
+    bool refresh_needed_ = true;
+    double next_refresh_ = 0;
+};
+
+/// Seconds on the monotonic clock.
+double monotonic_now();
+
+/// Opens a connection for a daemon job and checks that pgq is there.
+db::Connection open_job_connection(const config::Config& cfg, const char* role);
+
+} // namespace pgqadm::ticker

@@ -1,0 +1,251 @@
+#include "pgqadm/ticker/ticker_loop.hpp"
+
+#include "pgqadm/cli/session.hpp"
+#include "pgqadm/db/conninfo.hpp"
+#include "pgqadm/ticker/sql_text.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace pgqadm::ticker {
+namespace {
+
+// Several hundred scalar subqueries per statement keep the probe at one round
+// trip for typical installations while staying below PostgreSQL's target-list
+// and lock-table limits when there are thousands of queues.
+constexpr std::size_t probe_chunk = 500;
+
+} // namespace
+
+double monotonic_now()
+{
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+db::Connection open_job_connection(const config::Config& cfg, const char* role)
+{
+    db::Connection conn = db::Connection::open(cfg.db, cfg.job_name + " " + role);
+    db::Result r = conn.exec("select to_regclass('pgq.queue') is not null,"
+                             "       to_regprocedure('pgq.ticker(text)') is not null");
+    if (!r.as_bool(0, 0) || !r.as_bool(0, 1))
+        throw Error("pgq is not installed in this database (or too old: no pgq.ticker(text)); "
+                    "run 'pgqadm <config> install'");
+    return conn;
+}
+
+void TickerLoop::run()
+{
+    Backoff backoff;
+    long failures = 0;
+    bool standby_logged = false;
+    while (!control_.stopping()) {
+        config::Config cfg = control_.settings();
+        try {
+            db::Connection conn = open_job_connection(cfg, "ticker");
+            if (!wait_for_lock(conn)) {
+                if (!standby_logged)
+                    spdlog::info("Another ticker holds the ticker lock of this database; "
+                                 "standing by until it goes away");
+                standby_logged = true;
+                // Connected and healthy, just not in charge: not a failure.
+                failures = 0;
+                backoff.reset();
+                control_.sleep_for(std::chrono::duration<double>(std::max(cfg.loop_delay, 2.0)));
+                continue;
+            }
+            if (standby_logged)
+                spdlog::info("Took over the ticker lock; ticking");
+            standby_logged = false;
+            failures = 0;
+            backoff.reset();
+            session(conn);
+        } catch (const db::DbError& e) {
+            spdlog::error("ticker: {}", e.describe());
+        } catch (const std::exception& e) {
+            spdlog::error("ticker: {}", e.what());
+        }
+        control_.active = false;
+        if (control_.stopping())
+            break;
+        ++failures;
+        if (cfg.max_failures > 0 && failures >= cfg.max_failures) {
+            spdlog::critical("giving up after {} failed attempts in a row (max_failures)",
+                             failures);
+            control_.fail(1);
+            break;
+        }
+        double delay = backoff.next();
+        spdlog::info("ticker: retrying in {} s", delay);
+        control_.sleep_for(std::chrono::duration<double>(delay));
+    }
+    control_.active = false;
+}
+
+bool TickerLoop::wait_for_lock(db::Connection& conn)
+{
+    db::Result r = conn.exec("select pg_try_advisory_lock($1)", {std::to_string(ticker_lock_key)});
+    return r.as_bool(0, 0);
+}
+
+void TickerLoop::session(db::Connection& conn)
+{
+    conn.exec(std::string("listen ") + cli::queue_change_channel);
+    control_.active = true;
+    refresh_needed_ = true;
+    unsigned generation = control_.generation();
+    while (!control_.stopping()) {
+        config::Config cfg = control_.settings();
+        if (control_.generation() != generation) {
+            generation = control_.generation();
+            refresh_needed_ = true; // a reload may change what we tick
+        }
+        if (cfg.connection_lifetime > 0 &&
+            std::chrono::steady_clock::now() - conn.opened_at() >
+                std::chrono::duration<double>(cfg.connection_lifetime)) {
+            spdlog::debug("ticker: connection older than connection_lifetime, reconnecting");
+            return;
+        }
+        round(conn);
+        control_.sleep_for(std::chrono::duration<double>(cfg.loop_delay));
+    }
+}
+
+void TickerLoop::refresh(db::Connection& conn)
+{
+    // to_jsonb() tolerates schemas without queue_ticker_paused / tick_event_seq.
+    db::Result r =
+        conn.exec("select q.queue_name, q.queue_event_seq,"
+                  "       extract(epoch from q.queue_ticker_max_lag)::float8,"
+                  "       extract(epoch from q.queue_ticker_idle_period)::float8,"
+                  "       q.queue_ticker_max_count,"
+                  "       coalesce((to_jsonb(q) ->> 'queue_ticker_paused')::bool, false),"
+                  "       extract(epoch from now() - t.tick_time)::float8,"
+                  "       (to_jsonb(t) ->> 'tick_event_seq')::int8"
+                  "  from pgq.queue q"
+                  "  left join lateral (select * from pgq.tick"
+                  "                      where tick_queue = q.queue_id"
+                  "                      order by tick_queue desc, tick_id desc limit 1) t on true"
+                  " where not q.queue_external_ticker"
+                  " order by q.queue_name");
+    double now = monotonic_now();
+    std::map<std::string, Queue> fresh;
+    for (int i = 0; i < r.rows(); ++i) {
+        if (r.as_bool(i, 5))
+            continue; // paused: never ticked
+        Queue q;
+        q.name = r.get(i, 0);
+        q.seq_fqname = quote_fqname(conn, r.get(i, 1));
+        q.settings = {r.as_double(i, 2), r.as_double(i, 3), r.as_int(i, 4)};
+        auto known = queues_.find(q.name);
+        if (known != queues_.end()) {
+            q.state = known->second.state;
+        } else {
+            q.state.last_tick = r.is_null(i, 6) ? 0 : now - r.as_double(i, 6);
+            q.state.last_seq = r.is_null(i, 7) ? -1 : r.as_int(i, 7);
+        }
+        fresh.emplace(q.name, std::move(q));
+    }
+    queues_ = std::move(fresh);
+
+    probe_order_.clear();
+    for (auto& [name, q] : queues_)
+        probe_order_.push_back(&q);
+    conn.exec("deallocate all");
+    probe_statements_ = 0;
+    for (std::size_t start = 0; start < probe_order_.size(); start += probe_chunk) {
+        std::string sql = "select ";
+        std::size_t end = std::min(start + probe_chunk, probe_order_.size());
+        for (std::size_t i = start; i < end; ++i) {
+            if (i != start)
+                sql += ", ";
+            sql += "(select last_value from " + probe_order_[i]->seq_fqname + ")";
+        }
+        conn.prepare("probe_" + std::to_string(probe_statements_++), sql, 0);
+    }
+    refresh_needed_ = false;
+    next_refresh_ = now + control_.settings().queue_refresh_period;
+    spdlog::debug("ticker: {} queues to tick", queues_.size());
+}
+
+void TickerLoop::round(db::Connection& conn)
+{
+    if (!conn.notifications().empty())
+        refresh_needed_ = true;
+    if (refresh_needed_ || monotonic_now() >= next_refresh_)
+        refresh(conn);
+    if (probe_order_.empty())
+        return;
+
+    std::vector<long long> seqs;
+    seqs.reserve(probe_order_.size());
+    try {
+        for (int s = 0; s < probe_statements_; ++s) {
+            db::Result r = conn.exec_prepared("probe_" + std::to_string(s), {});
+            for (int c = 0; c < r.columns(); ++c)
+                seqs.push_back(r.as_int(0, c));
+        }
+    } catch (const db::DbError& e) {
+        // A queue was dropped since the last refresh: re-read and try next round.
+        if (e.sqlstate() == "42P01" || e.sqlstate() == "26000") {
+            spdlog::debug("ticker: probe failed ({}), refreshing queue list", e.describe());
+            refresh_needed_ = true;
+            return;
+        }
+        throw;
+    }
+
+    double now = monotonic_now();
+    std::vector<std::string> due;
+    std::vector<std::pair<Queue*, TickReason>> decisions;
+    for (std::size_t i = 0; i < probe_order_.size(); ++i) {
+        Queue& q = *probe_order_[i];
+        if (q.state.last_seq < 0) // schema without tick_event_seq: start from here
+            q.state.last_seq = seqs[i];
+        TickReason reason = need_tick(q.settings, q.state, seqs[i], now);
+        decisions.emplace_back(&q, reason);
+        if (reason != TickReason::none)
+            due.push_back(q.name);
+    }
+    long created = due.empty() ? 0 : tick(conn, due);
+    now = monotonic_now();
+    for (std::size_t i = 0; i < decisions.size(); ++i) {
+        auto [q, reason] = decisions[i];
+        observe(q->state, seqs[i], now, reason, reason != TickReason::none);
+    }
+    control_.stats.ticks += created;
+}
+
+long TickerLoop::tick(db::Connection& conn, const std::vector<std::string>& names)
+{
+    // One statement (one short transaction) for all due queues; pgq.ticker(q)
+    // itself may still decide a tick is not needed yet and return NULL.
+    try {
+        db::Result r = conn.exec("select count(pgq.ticker(q)) from unnest($1::text[]) q",
+                                 {text_array_literal(names)});
+        long created = static_cast<long>(r.as_int(0, 0));
+        spdlog::debug("ticker: asked {} queues, {} ticks", names.size(), created);
+        return created;
+    } catch (const db::DbError& e) {
+        if (e.is_connection_problem())
+            throw;
+        spdlog::warn("ticker: batch tick failed ({}); ticking queues one by one", e.describe());
+    }
+    long created = 0;
+    for (const auto& name : names) {
+        try {
+            db::Result r = conn.exec("select pgq.ticker($1)", {name});
+            created += r.is_null(0, 0) ? 0 : 1;
+        } catch (const db::DbError& e) {
+            if (e.is_connection_problem())
+                throw;
+            spdlog::error("ticker: queue {}: {}", name, e.describe());
+        }
+    }
+    refresh_needed_ = true;
+    return created;
+}
+
+} // namespace pgqadm::ticker
