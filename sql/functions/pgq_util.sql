@@ -5,14 +5,14 @@ returns text as $$
 -- Schema version of pgqadm's pgq.  Must start with '3.' so that pgqd accepts
 -- the database (it refuses NULL or versions below 3).
     select '3.5.0'::text;
-$$ language sql immutable;
+$$ language sql;
 
 create or replace function pgq._pgqadm_schema_version()
 returns text as $$
 -- Marker: exists only in pgqadm's own pgq schema.  pgqadm install uses it to
 -- tell an upgrade of our schema from a foreign PgQ it must not overwrite.
     select '3.5.0'::text;
-$$ language sql immutable;
+$$ language sql;
 
 create or replace function pgq.seq_getval(i_seq_name text)
 returns bigint as $$

@@ -79,8 +79,7 @@ grant execute on function
     pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text, text, text, text),
     pgq.event_retry_raw(text, text, timestamptz, bigint, timestamptz, integer, text, text, text, text, text, text),
     -- internal helpers reached from insert_event_raw (not security definer)
-    pgq._insert_event_dispatch(int4, int4, int8, timestamptz, int4, int4, text, text, text, text, text, text),
-    pgq._insert_event_generic(int4, int4, int8, timestamptz, int4, int4, text, text, text, text, text, text)
+    pgq._insert_event_generic(int4, int4, int8, timestamptz, int4, int4, text, text, text, text, text, text, boolean)
   to pgq_admin;
 
 -- tables
@@ -98,13 +97,8 @@ grant select, insert, truncate on pgq.event_template to pgq_admin;
 
 grant select, insert, update, delete on pgq.retry_queue to pgq_admin;
 
--- global sequences
+-- global sequences: owner only (as in PgQ 3.5); they are advanced by the
+-- security definer functions and the serial column defaults.
 revoke all on sequence pgq.batch_id_seq, pgq.queue_queue_id_seq,
                        pgq.consumer_co_id_seq, pgq.subscription_sub_id_seq
   from public, pgq_reader, pgq_writer, pgq_admin;
-grant select on sequence pgq.batch_id_seq, pgq.queue_queue_id_seq,
-                         pgq.consumer_co_id_seq, pgq.subscription_sub_id_seq
-  to public;
-grant usage, select on sequence pgq.batch_id_seq, pgq.queue_queue_id_seq,
-                                pgq.consumer_co_id_seq, pgq.subscription_sub_id_seq
-  to pgq_admin;

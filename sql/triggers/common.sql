@@ -15,18 +15,33 @@
 -- becomes %xx with lower-case hex.  NULL stays NULL.
 create or replace function pgq._urlencode(i_txt text)
 returns text
-language sql immutable strict parallel safe
+language plpgsql immutable strict parallel safe
 as $$
-    select case when i_txt ~ '^[0-9A-Za-z_.-]*$' then i_txt
-    else (select string_agg(
-                   case when m[1] is not null then m[1]
-                        else replace(regexp_replace(encode(textsend(m[2]), 'hex'),
-                                                    '(..)', '%\1', 'g'),
-                                     '%20', '+')
-                   end, '' order by n)
-            from regexp_matches(i_txt, '([0-9A-Za-z_.-]+)|([^0-9A-Za-z_.-]+)', 'g')
-                 with ordinality as x(m, n))
-    end
+begin
+    if i_txt ~ '^[0-9A-Za-z_.-]*$' then
+        return i_txt;
+    end if;
+    if i_txt ~ '^[ -~]*$' then
+        -- printable ASCII: a fixed chain of replace() is much faster
+        return replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+               replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+               replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+                   i_txt, '%', '%25'), '+', '%2b'), ' ', '+'), '!', '%21'), '"', '%22'),
+                   '#', '%23'), '$', '%24'), '&', '%26'), '''', '%27'), '(', '%28'),
+                   ')', '%29'), '*', '%2a'), ',', '%2c'), '/', '%2f'), ':', '%3a'),
+                   ';', '%3b'), '<', '%3c'), '=', '%3d'), '>', '%3e'), '?', '%3f'),
+                   '@', '%40'), '[', '%5b'), '\', '%5c'), ']', '%5d'), '^', '%5e'),
+                   '`', '%60'), '{', '%7b'), '|', '%7c'), '}', '%7d'), '~', '%7e');
+    end if;
+    return (select string_agg(
+                     case when m[1] is not null then m[1]
+                          else replace(regexp_replace(encode(textsend(m[2]), 'hex'),
+                                                      '(..)', '%\1', 'g'),
+                                       '%20', '+')
+                     end, '' order by n)
+              from regexp_matches(i_txt, '([0-9A-Za-z_.-]+)|([^0-9A-Za-z_.-]+)', 'g')
+                   with ordinality as x(m, n));
+end;
 $$;
 
 -- pgq._trg_split_row(text): split the text form of a row (record_out:
@@ -37,15 +52,21 @@ $$;
 -- field -> NULL, anything else as is.
 create or replace function pgq._trg_split_row(i_row text)
 returns text[]
-language sql immutable strict parallel safe
+language plpgsql immutable strict parallel safe
 as $$
-    select array_agg(case when m[1] is not null
-                          then regexp_replace(m[1], '(["\\])\1', '\1', 'g')
-                          when m[2] = '' then null
-                          else m[2] end
-                     order by n)
-      from regexp_matches(i_row, '[(,](?:"((?:[^"]|"")*)"|([^,)"]*))', 'g')
-           with ordinality as x(m, n)
+begin
+    if strpos(i_row, '"') = 0 then
+        -- nothing quoted: no value contains a comma, empty field = NULL
+        return string_to_array(substr(i_row, 2, length(i_row) - 2), ',', '');
+    end if;
+    return array(select case when m[1] is not null
+                             then regexp_replace(m[1], '(["\\])\1', '\1', 'g')
+                             when m[2] = '' then null
+                             else m[2] end
+                   from regexp_matches(i_row, '[(,](?:"((?:[^"]|"")*)"|([^,)"]*))', 'g')
+                        with ordinality as x(m, n)
+                  order by n);
+end;
 $$;
 
 -- pgq._trg_table_info(relid): everything the triggers need from the
@@ -71,44 +92,47 @@ create or replace function pgq._trg_table_info(
     out colkinds text[],
     out coljson text[],
     out pkey text[])
-language sql stable
+language plpgsql stable
 as $$
-    select (select array_agg(a.attname::text order by a.attnum)
-              from pg_catalog.pg_attribute a
-             where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped),
-           (select array_agg(
-                     case when t.typcategory = 'A' then 't'
-                          when coalesce(nullif(t.typbasetype, 0), t.oid) = 'pg_catalog.numeric'::regtype then 'n'
-                          when coalesce(nullif(t.typbasetype, 0), t.oid) = 'pg_catalog.float4'::regtype then 'f'
-                          when coalesce(nullif(t.typbasetype, 0), t.oid) = 'pg_catalog.float8'::regtype then 'd'
-                          when coalesce(nullif(t.typbasetype, 0), t.oid) = 'pg_catalog.interval'::regtype then 'i'
-                          when t.typtype in ('r', 'm', 'c') then 'x'
-                          when a.attcollation <> 0 and exists (
-                                 select 1 from pg_catalog.pg_collation c
-                                  where c.oid = a.attcollation and not c.collisdeterministic) then 'x'
-                          when t.oid >= 16384 and t.typtype in ('b', 'd') and exists (
-                                 select 1 from pg_catalog.pg_opclass oc
-                                  where oc.opcintype = coalesce(nullif(t.typbasetype, 0), t.oid)
-                                    and oc.opcdefault
-                                    and oc.opcmethod = 403) then 'x'
-                          else 't' end
-                     order by a.attnum)
-              from pg_catalog.pg_attribute a
-              join pg_catalog.pg_type t on t.oid = a.atttypid
-             where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped),
-           (select array_agg(
-                     case when a.atttypid = 16 then 'b'
+begin
+    -- one index scan of pg_attribute; type facts by oid lookups (a join
+    -- makes the planner hash the whole of pg_type)
+    select array_agg(a.attname::text order by a.attnum),
+           array_agg((select case when t.typcategory = 'A' then 't'
+                                  when bt = 'pg_catalog.numeric'::regtype then 'n'
+                                  when bt = 'pg_catalog.float4'::regtype then 'f'
+                                  when bt = 'pg_catalog.float8'::regtype then 'd'
+                                  when bt = 'pg_catalog.interval'::regtype then 'i'
+                                  when t.typtype in ('r', 'm', 'c') then 'x'
+                                  when a.attcollation <> 0 and a.attcollation <> 100 and exists (
+                                         select 1 from pg_catalog.pg_collation c
+                                          where c.oid = a.attcollation and not c.collisdeterministic) then 'x'
+                                  when t.oid >= 16384 and t.typtype in ('b', 'd') and exists (
+                                         select 1 from pg_catalog.pg_opclass oc
+                                          where oc.opcintype = bt and oc.opcdefault
+                                            and oc.opcmethod = 403) then 'x'
+                                  else 't' end
+                        from pg_catalog.pg_type t,
+                             lateral (select coalesce(nullif(t.typbasetype, 0), t.oid) as bt) b
+                       where t.oid = a.atttypid)
+                     order by a.attnum),
+           array_agg(case when a.atttypid = 16 then 'b'
                           when a.atttypid in (20, 21, 23) then 'i'
                           when a.atttypid in (1082, 1114, 1184) then 'j'
                           else 's' end
                      order by a.attnum)
-              from pg_catalog.pg_attribute a
-             where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped),
-           (select coalesce(array_agg(a.attname::text order by k.ord), '{}')
-              from pg_catalog.pg_index i
-              cross join lateral unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
-              join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
-             where i.indrelid = i_relid and i.indisprimary)
+      into colnames, colkinds, coljson
+      from pg_catalog.pg_attribute a
+     where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
+
+    select array_agg(a.attname::text order by k.ord)
+      into pkey
+      from pg_catalog.pg_index i
+      cross join lateral unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
+      join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+     where i.indrelid = i_relid and i.indisprimary;
+    pkey := coalesce(pkey, '{}');
+end;
 $$;
 
 -- pgq._trg_args(): validate the trigger call and parse TG_ARGV.
@@ -222,13 +246,18 @@ $$;
 -- columns with skip[i] left out.
 create or replace function pgq._trg_urlenc_row(i_names text[], i_vals text[], i_skip boolean[])
 returns text
-language sql immutable parallel safe
+language plpgsql immutable parallel safe
 as $$
-    select coalesce(string_agg(pgq._urlencode(n)
-                               || case when v is null then '' else '=' || pgq._urlencode(v) end,
-                               '&' order by o), '')
-      from unnest(i_names, i_vals, i_skip) with ordinality as x(n, v, s, o)
-     where not coalesce(s, false)
+begin
+    return (select coalesce(string_agg(
+                     case when n ~ '^[0-9A-Za-z_.-]*$' then n else pgq._urlencode(n) end
+                     || case when v is null then ''
+                             when v ~ '^[0-9A-Za-z_.-]*$' then '=' || v
+                             else '=' || pgq._urlencode(v) end,
+                                   '&' order by o), '')
+          from unnest(i_names, i_vals, i_skip) with ordinality as x(n, v, s, o)
+         where not coalesce(s, false));
+end;
 $$;
 
 -- pgq._trg_row(): the per-row work shared by the three triggers.
@@ -432,18 +461,20 @@ $$;
 create or replace function pgq._trg_json_row(i_names text[], i_vals text[], i_kinds text[],
                                              i_skip boolean[], i_typed text[])
 returns text
-language sql immutable parallel safe
+language plpgsql immutable parallel safe
 as $$
-    select '{' || coalesce(string_agg(
-               pg_catalog.to_json(n)::text || ':' ||
-               case when v is null then 'null'
-                    when k = 'b' then case when v = 't' then 'true' else 'false' end
-                    when k = 'i' then v
-                    when k = 'j' then i_typed[o]
-                    else pg_catalog.to_json(v)::text end,
-               ',' order by o), '') || '}'
-      from unnest(i_names, i_vals, i_kinds, i_skip) with ordinality as x(n, v, k, s, o)
-     where not coalesce(s, false)
+begin
+    return (select '{' || coalesce(string_agg(
+                   pg_catalog.to_json(n)::text || ':' ||
+                   case when v is null then 'null'
+                        when k = 'b' then case when v = 't' then 'true' else 'false' end
+                        when k = 'i' then v
+                        when k = 'j' then i_typed[o]
+                        else pg_catalog.to_json(v)::text end,
+                   ',' order by o), '') || '}'
+          from unnest(i_names, i_vals, i_kinds, i_skip) with ordinality as x(n, v, k, s, o)
+         where not coalesce(s, false));
+end;
 $$;
 
 -- pgq._trg_json_typed(row): the to_json() text of each column of a row,

@@ -23,6 +23,7 @@ psql -X -q -d postgres -c "drop database if exists \"$db\"" -c "create database 
 export PGOPTIONS="-c intervalstyle=postgres_verbose -c datestyle=ISO,MDY -c timezone=UTC -c lc_messages=C -c extra_float_digits=0"
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$install_sql" >"$outdir/$name.install.log" 2>&1 \
     || { echo "schema install failed:"; cat "$outdir/$name.install.log"; exit 1; }
+export PGQADM_INSTALL_SQL="$install_sql"
 psql -X -a -q -d "$db" <"$test_sql" >"$actual" 2>&1 || true
 psql -X -q -d postgres -c "drop database if exists \"$db\"" >/dev/null 2>&1 || true
 
