@@ -1,12 +1,295 @@
 // status: overview of queues and consumers (text and --json).
+//
+// The text layout is SkyTools 2's pgq/status.py exactly (78-dash rules,
+// "%-45s %9s %13s %6s" queue rows, "  %-54s %9s %9s" consumer rows, whole
+// seconds with "s", NULL where there is none, queues in name order), followed
+// by a warnings block when something looks wrong. --json prints the same
+// facts as one JSON document. Works on our schema, the PgQ 3 extension and
+// PgQ 2 (columns an older pgq lacks come out as NULL / null).
+#include "pgq_probe.hpp"
 #include "pgqadm/cli/commands.hpp"
-#include "pgqadm/error.hpp"
+#include "pgqadm/cli/session.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace pgqadm::cli {
+namespace {
 
-int cmd_status(CommandContext&)
+/// A consumer batch open for longer than this is reported.
+constexpr double long_batch_seconds = 300;
+/// Slack on top of the idle period before a missing tick is reported.
+constexpr double tick_slack_seconds = 10;
+
+using Opt = std::optional<std::string>;
+
+struct ConsumerRow {
+    std::string name;
+    Opt lag, last_seen; ///< seconds (numeric text)
+    Opt last_tick, current_batch, next_tick, pending_events;
+};
+
+struct QueueRow {
+    std::string name;
+    std::string ntables, max_count;
+    Opt rotation_period, max_lag, idle_period, ticker_lag, since_switch; ///< seconds
+    Opt paused, external_ticker;                                         ///< "true"/"false"
+    Opt last_tick_id, ev_per_sec, ev_new;
+    std::vector<ConsumerRow> consumers;
+};
+
+struct Status {
+    std::string server_version;
+    Opt pgq_version;
+    std::vector<QueueRow> queues;
+    std::vector<std::string> warnings;
+};
+
+double secs(const Opt& v)
 {
-    throw Error("status: not implemented yet");
+    return v ? std::stod(*v) : 0.0;
+}
+
+/// Whole seconds + "s" (rounded, as to_char(..., 'FM9999999') did), or NULL.
+std::string whole_seconds(const Opt& v)
+{
+    if (!v)
+        return "NULL";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0fs", std::round(std::stod(*v)));
+    return buf;
+}
+
+Status collect(db::Connection& conn)
+{
+    Status st;
+    st.server_version = conn.exec("show server_version").get(0, 0);
+    st.pgq_version = conn.exec("select pgq.version()").opt(0, 0);
+
+    // to_jsonb(i) makes columns that only newer pgq versions have come out as NULL.
+    db::Result q =
+        conn.exec("select i.queue_name, i.queue_ntables::text, i.queue_ticker_max_count::text,"
+                  "       extract(epoch from i.queue_rotation_period)::text,"
+                  "       extract(epoch from i.queue_ticker_max_lag)::text,"
+                  "       extract(epoch from i.queue_ticker_idle_period)::text,"
+                  "       extract(epoch from i.ticker_lag)::text,"
+                  "       extract(epoch from now() - i.queue_switch_time)::text,"
+                  "       to_jsonb(i)->>'queue_ticker_paused',"
+                  "       to_jsonb(i)->>'queue_external_ticker',"
+                  "       to_jsonb(i)->>'last_tick_id',"
+                  "       to_jsonb(i)->>'ev_per_sec',"
+                  "       to_jsonb(i)->>'ev_new'"
+                  "  from pgq.get_queue_info() i"
+                  " order by i.queue_name");
+    for (int r = 0; r < q.rows(); ++r) {
+        QueueRow row;
+        row.name = q.get(r, 0);
+        row.ntables = q.get(r, 1);
+        row.max_count = q.get(r, 2);
+        row.rotation_period = q.opt(r, 3);
+        row.max_lag = q.opt(r, 4);
+        row.idle_period = q.opt(r, 5);
+        row.ticker_lag = q.opt(r, 6);
+        row.since_switch = q.opt(r, 7);
+        row.paused = q.opt(r, 8);
+        row.external_ticker = q.opt(r, 9);
+        row.last_tick_id = q.opt(r, 10);
+        row.ev_per_sec = q.opt(r, 11);
+        row.ev_new = q.opt(r, 12);
+        st.queues.push_back(std::move(row));
+    }
+
+    db::Result c = conn.exec("select c.queue_name, c.consumer_name,"
+                             "       extract(epoch from c.lag)::text,"
+                             "       extract(epoch from c.last_seen)::text,"
+                             "       c.last_tick::text, c.current_batch::text, c.next_tick::text,"
+                             "       to_jsonb(c)->>'pending_events'"
+                             "  from pgq.get_consumer_info() c"
+                             " order by c.queue_name, c.consumer_name");
+    for (int r = 0; r < c.rows(); ++r) {
+        std::string queue = c.get(r, 0);
+        for (QueueRow& row : st.queues) {
+            if (row.name != queue)
+                continue;
+            row.consumers.push_back({c.get(r, 1), c.opt(r, 2), c.opt(r, 3), c.opt(r, 4),
+                                     c.opt(r, 5), c.opt(r, 6), c.opt(r, 7)});
+            break;
+        }
+    }
+    return st;
+}
+
+void add_warnings(Status& st)
+{
+    for (const QueueRow& q : st.queues) {
+        bool ticked_elsewhere = q.paused == "true" || q.external_ticker == "true";
+        if (!ticked_elsewhere && q.idle_period &&
+            (!q.ticker_lag || secs(q.ticker_lag) > secs(q.idle_period) + tick_slack_seconds))
+            st.warnings.push_back("queue " + q.name + ": no tick for " +
+                                  whole_seconds(q.ticker_lag) + " (idle period " +
+                                  whole_seconds(q.idle_period) + "): is the ticker running?");
+        for (const ConsumerRow& c : q.consumers) {
+            if (c.current_batch && secs(c.last_seen) > long_batch_seconds)
+                st.warnings.push_back("consumer " + c.name + " on queue " + q.name + ": batch " +
+                                      *c.current_batch + " open for " + whole_seconds(c.last_seen));
+        }
+        // Rotation is overdue and a consumer's position predates the last
+        // switch: maintenance cannot rotate until that consumer moves on.
+        if (q.rotation_period && q.since_switch && secs(q.since_switch) > secs(q.rotation_period)) {
+            for (const ConsumerRow& c : q.consumers)
+                if (c.lag && secs(c.lag) > secs(q.since_switch))
+                    st.warnings.push_back(
+                        "queue " + q.name + ": rotation blocked by consumer " + c.name + " (lag " +
+                        whole_seconds(c.lag) + ", last rotation " + whole_seconds(q.since_switch) +
+                        " ago, rotation period " + whole_seconds(q.rotation_period) + ")");
+        }
+    }
+}
+
+std::string row4(const std::string& a, const std::string& b, const std::string& c,
+                 const std::string& d)
+{
+    return pad_right(a, 45) + " " + pad_left(b, 9) + " " + pad_left(c, 13) + " " + pad_left(d, 6) +
+           "\n";
+}
+
+std::string text_report(const Status& st)
+{
+    const std::string rule(78, '-');
+    std::string out = "Postgres version: " + st.server_version +
+                      "   PgQ version: " + st.pgq_version.value_or("NULL") + "\n";
+    out += "\n" + row4("Event queue", "Rotation", "Ticker", "TLag");
+    out += rule + "\n";
+    for (const QueueRow& q : st.queues)
+        out +=
+            row4(q.name, q.ntables + "/" + whole_seconds(q.rotation_period),
+                 q.max_count + "/" + whole_seconds(q.max_lag) + "/" + whole_seconds(q.idle_period),
+                 whole_seconds(q.ticker_lag));
+    out += rule + "\n";
+    out += "\n" + pad_right("Consumer", 56) + " " + pad_left("Lag", 9) + " " +
+           pad_left("LastSeen", 9) + "\n";
+    out += rule + "\n";
+    for (const QueueRow& q : st.queues) {
+        out += q.name + ":\n";
+        for (const ConsumerRow& c : q.consumers)
+            out += "  " + pad_right(c.name, 54) + " " + pad_left(whole_seconds(c.lag), 9) + " " +
+                   pad_left(whole_seconds(c.last_seen), 9) + "\n";
+    }
+    out += rule + "\n";
+    if (!st.warnings.empty()) {
+        out += "\nWarnings\n" + rule + "\n";
+        for (const std::string& w : st.warnings)
+            out += "  " + w + "\n";
+        out += rule + "\n";
+    }
+    return out;
+}
+
+// ---- JSON -------------------------------------------------------------------
+
+std::string json_string(const std::string& s)
+{
+    std::string out = "\"";
+    for (unsigned char ch : s) {
+        switch (ch) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (ch < 0x20 || ch == 0x7f) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+                out += buf;
+            } else {
+                out += static_cast<char>(ch); // UTF-8 passes through unchanged
+            }
+        }
+    }
+    return out + "\"";
+}
+
+std::string json_string(const Opt& s)
+{
+    return s ? json_string(*s) : "null";
+}
+
+/// A numeric text from PostgreSQL as a JSON number (NaN/Infinity -> null).
+std::string json_number(const Opt& s)
+{
+    if (!s || s->empty() || *s == "NaN" || s->find("Infinity") != std::string::npos)
+        return "null";
+    return trim_number(*s);
+}
+
+std::string json_bool(const Opt& s)
+{
+    return s == "true" ? "true" : s == "false" ? "false" : "null";
+}
+
+std::string json_report(const Status& st)
+{
+    std::string out = "{\"server_version\":" + json_string(st.server_version) +
+                      ",\"pgq_version\":" + json_string(st.pgq_version) + ",\"queues\":[";
+    for (std::size_t i = 0; i < st.queues.size(); ++i) {
+        const QueueRow& q = st.queues[i];
+        out += std::string(i ? "," : "") + "{\"name\":" + json_string(q.name) +
+               ",\"ntables\":" + json_number(q.ntables) +
+               ",\"rotation_period\":" + json_number(q.rotation_period) +
+               ",\"ticker_max_count\":" + json_number(q.max_count) +
+               ",\"ticker_max_lag\":" + json_number(q.max_lag) +
+               ",\"ticker_idle_period\":" + json_number(q.idle_period) +
+               ",\"ticker_lag\":" + json_number(q.ticker_lag) +
+               ",\"ticker_paused\":" + json_bool(q.paused) +
+               ",\"external_ticker\":" + json_bool(q.external_ticker) +
+               ",\"last_tick_id\":" + json_number(q.last_tick_id) +
+               ",\"ev_per_sec\":" + json_number(q.ev_per_sec) +
+               ",\"ev_new\":" + json_number(q.ev_new) + ",\"consumers\":[";
+        for (std::size_t j = 0; j < q.consumers.size(); ++j) {
+            const ConsumerRow& c = q.consumers[j];
+            out += std::string(j ? "," : "") + "{\"name\":" + json_string(c.name) +
+                   ",\"lag\":" + json_number(c.lag) + ",\"last_seen\":" + json_number(c.last_seen) +
+                   ",\"last_tick\":" + json_number(c.last_tick) +
+                   ",\"current_batch\":" + json_number(c.current_batch) +
+                   ",\"next_tick\":" + json_number(c.next_tick) +
+                   ",\"pending_events\":" + json_number(c.pending_events) + "}";
+        }
+        out += "]}";
+    }
+    out += "],\"warnings\":[";
+    for (std::size_t i = 0; i < st.warnings.size(); ++i)
+        out += std::string(i ? "," : "") + json_string(st.warnings[i]);
+    return out + "]}\n";
+}
+
+} // namespace
+
+int cmd_status(CommandContext& ctx)
+{
+    db::Connection conn = open_db(ctx.config);
+    require_pgq(conn);
+    // One snapshot for both queries, so queues and consumers agree.
+    conn.exec("begin transaction isolation level repeatable read read only");
+    Status st = collect(conn);
+    conn.exec("commit");
+    add_warnings(st);
+    std::cout << (ctx.options.json ? json_report(st) : text_report(st)) << std::flush;
+    return 0;
 }
 
 } // namespace pgqadm::cli
