@@ -120,17 +120,19 @@ begin
                           when a.atttypid in (20, 21, 23) then 'i'
                           when a.atttypid in (1082, 1114, 1184) then 'j'
                           else 's' end
-                     order by a.attnum)
-      into colnames, colkinds, coljson
+                     order by a.attnum),
+           -- primary key columns in key order (pg_constraint.conkey)
+           (select array_agg(k.n order by k.o)
+              from pg_catalog.pg_constraint c,
+                   lateral (select pa.attname::text as n, u.o
+                              from unnest(c.conkey) with ordinality as u(attnum, o)
+                              join pg_catalog.pg_attribute pa
+                                on pa.attrelid = i_relid and pa.attnum = u.attnum) k
+             where c.conrelid = i_relid and c.contype = 'p'
+             group by c.oid)
+      into colnames, colkinds, coljson, pkey
       from pg_catalog.pg_attribute a
      where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
-
-    select array_agg(a.attname::text order by k.ord)
-      into pkey
-      from pg_catalog.pg_index i
-      cross join lateral unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
-      join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
-     where i.indrelid = i_relid and i.indisprimary;
     pkey := coalesce(pkey, '{}');
 end;
 $$;
@@ -299,6 +301,7 @@ create or replace function pgq._trg_row(
 language plpgsql
 as $$
 declare
+    ti       record;
     kinds    text[];
     pkarr    text[];
     n        integer;
@@ -316,9 +319,11 @@ declare
     o        text;
     nv       text;
 begin
-    select t.colnames, t.colkinds, t.coljson, t.pkey
-      into colnames, kinds, coljson, pkarr
-      from pgq._trg_table_info(i_relid) t;
+    ti := pgq._trg_table_info(i_relid);
+    colnames := ti.colnames;
+    kinds := ti.colkinds;
+    coljson := ti.coljson;
+    pkarr := ti.pkey;
     if i_pkey_text is not null then
         pkey_list := i_pkey_text;
         pkarr := array(select btrim(x) from unnest(string_to_array(i_pkey_text, ',')) x);

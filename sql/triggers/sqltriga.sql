@@ -27,7 +27,9 @@ declare
     pkv   text[];
     i     integer;
 begin
-    if current_setting('session_replication_role') <> 'origin' then
+    -- as the C triggers: 'local' disables them; in 'replica' only ENABLE ALWAYS
+    -- triggers fire, and those queue as usual
+    if current_setting('session_replication_role') = 'local' then
         if TG_WHEN = 'BEFORE' and TG_LEVEL = 'ROW' then
             if TG_OP = 'DELETE' then return OLD; end if;
             return NEW;
@@ -35,8 +37,7 @@ begin
         return null;
     end if;
 
-    select * into a
-      from pgq._trg_args(TG_ARGV, TG_NARGS, TG_WHEN, TG_LEVEL, TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    a := pgq._trg_args(TG_ARGV, TG_NARGS, TG_WHEN, TG_LEVEL, TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME);
 
     if TG_OP = 'TRUNCATE' then
         perform pgq.insert_event(a.queue_name, 'R', '', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
@@ -45,10 +46,10 @@ begin
     end if;
 
     if TG_OP = 'DELETE' then
-        select * into r from pgq._trg_row(TG_OP, TG_RELID, OLD, null::record, a.pkey_text,
+        r := pgq._trg_row(TG_OP, TG_RELID, OLD, null::record, a.pkey_text,
                                           a.ignore_cols, a.exprs, a.has_exprs, false);
     else
-        select * into r from pgq._trg_row(TG_OP, TG_RELID, NEW, case when TG_OP = 'UPDATE' then OLD end,
+        r := pgq._trg_row(TG_OP, TG_RELID, NEW, case when TG_OP = 'UPDATE' then OLD end,
                                           a.pkey_text, a.ignore_cols, a.exprs, a.has_exprs, true);
     end if;
 
