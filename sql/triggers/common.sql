@@ -69,8 +69,8 @@ begin
 end;
 $$;
 
--- pgq._trg_table_info(relid): everything the triggers need from the
--- catalog, in one plan-cached query.
+-- pgq._trg_table_info(relid, kinds): everything the triggers need from the
+-- catalog, in plan-cached queries (colkinds only when kinds is true).
 --   colnames  live column names, attnum order
 --   colkinds  per column, how to compare OLD and NEW values:
 --               't' text output is enough (text equal <=> '=' equal, or the
@@ -86,8 +86,10 @@ $$;
 --             else (its text output as a JSON string).  Exact type match:
 --             domains over these types are 's', as in C.
 --   pkey      primary key columns in index column order (as the C code)
+drop function if exists pgq._trg_table_info(oid);
 create or replace function pgq._trg_table_info(
     in i_relid oid,
+    in i_kinds boolean,
     out colnames text[],
     out colkinds text[],
     out coljson text[],
@@ -95,27 +97,7 @@ create or replace function pgq._trg_table_info(
 language plpgsql stable
 as $$
 begin
-    -- one index scan of pg_attribute; type facts by oid lookups (a join
-    -- makes the planner hash the whole of pg_type)
     select array_agg(a.attname::text order by a.attnum),
-           array_agg((select case when t.typcategory = 'A' then 't'
-                                  when bt = 'pg_catalog.numeric'::regtype then 'n'
-                                  when bt = 'pg_catalog.float4'::regtype then 'f'
-                                  when bt = 'pg_catalog.float8'::regtype then 'd'
-                                  when bt = 'pg_catalog.interval'::regtype then 'i'
-                                  when t.typtype in ('r', 'm', 'c') then 'x'
-                                  when a.attcollation <> 0 and a.attcollation <> 100 and exists (
-                                         select 1 from pg_catalog.pg_collation c
-                                          where c.oid = a.attcollation and not c.collisdeterministic) then 'x'
-                                  when t.oid >= 16384 and t.typtype in ('b', 'd') and exists (
-                                         select 1 from pg_catalog.pg_opclass oc
-                                          where oc.opcintype = bt and oc.opcdefault
-                                            and oc.opcmethod = 403) then 'x'
-                                  else 't' end
-                        from pg_catalog.pg_type t,
-                             lateral (select coalesce(nullif(t.typbasetype, 0), t.oid) as bt) b
-                       where t.oid = a.atttypid)
-                     order by a.attnum),
            array_agg(case when a.atttypid = 16 then 'b'
                           when a.atttypid in (20, 21, 23) then 'i'
                           when a.atttypid in (1082, 1114, 1184) then 'j'
@@ -130,10 +112,36 @@ begin
                                 on pa.attrelid = i_relid and pa.attnum = u.attnum) k
              where c.conrelid = i_relid and c.contype = 'p'
              group by c.oid)
-      into colnames, colkinds, coljson, pkey
+      into colnames, coljson, pkey
       from pg_catalog.pg_attribute a
      where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
     pkey := coalesce(pkey, '{}');
+    if i_kinds then
+        -- only UPDATE needs these; type facts by oid lookups (a join makes
+        -- the planner hash the whole of pg_type)
+        select
+           array_agg((select case when t.typcategory = 'A' then 't'
+                                      when bt = 'pg_catalog.numeric'::regtype then 'n'
+                                      when bt = 'pg_catalog.float4'::regtype then 'f'
+                                      when bt = 'pg_catalog.float8'::regtype then 'd'
+                                      when bt = 'pg_catalog.interval'::regtype then 'i'
+                                      when t.typtype in ('r', 'm', 'c') then 'x'
+                                      when a.attcollation <> 0 and a.attcollation <> 100 and exists (
+                                             select 1 from pg_catalog.pg_collation c
+                                              where c.oid = a.attcollation and not c.collisdeterministic) then 'x'
+                                      when t.oid >= 16384 and t.typtype in ('b', 'd') and exists (
+                                             select 1 from pg_catalog.pg_opclass oc
+                                              where oc.opcintype = bt and oc.opcdefault
+                                                and oc.opcmethod = 403) then 'x'
+                                      else 't' end
+                            from pg_catalog.pg_type t,
+                                 lateral (select coalesce(nullif(t.typbasetype, 0), t.oid) as bt) b
+                           where t.oid = a.atttypid)
+                         order by a.attnum)
+          into colkinds
+          from pg_catalog.pg_attribute a
+         where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
+    end if;
 end;
 $$;
 
@@ -277,6 +285,9 @@ $$;
 --               UPDATE that changed only ignored columns)
 --   ovr, ovr_set  overrides of {-, ev_type, ev_data, ev_extra1..4} from the
 --               magic columns and the ev_*= expressions (expressions win)
+-- (its OUT columns changed during development: drop the old shape so that
+-- a re-install over it works)
+drop function if exists pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean);
 create or replace function pgq._trg_row(
     in i_op text,
     in i_relid oid,
@@ -297,7 +308,8 @@ create or replace function pgq._trg_row(
     out send boolean,
     out ovr text[],
     out ovr_set boolean[],
-    out coljson text[])
+    out coljson text[],
+    out pkey_cat text[])
 language plpgsql
 as $$
 declare
@@ -319,11 +331,12 @@ declare
     o        text;
     nv       text;
 begin
-    ti := pgq._trg_table_info(i_relid);
+    ti := pgq._trg_table_info(i_relid, i_op = 'UPDATE');
     colnames := ti.colnames;
     kinds := ti.colkinds;
     coljson := ti.coljson;
     pkarr := ti.pkey;
+    pkey_cat := ti.pkey;
     if i_pkey_text is not null then
         pkey_list := i_pkey_text;
         pkarr := array(select btrim(x) from unnest(string_to_array(i_pkey_text, ',')) x);
@@ -498,7 +511,7 @@ $$;
 -- pgq.insert_event they are for pgq_writer.
 revoke all on function pgq._urlencode(text) from public;
 revoke all on function pgq._trg_split_row(text) from public;
-revoke all on function pgq._trg_table_info(oid) from public;
+revoke all on function pgq._trg_table_info(oid, boolean) from public;
 revoke all on function pgq._trg_args(text[], integer, text, text, text, text, text) from public;
 revoke all on function pgq._trg_urlenc_row(text[], text[], boolean[]) from public;
 revoke all on function pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean) from public;
@@ -506,7 +519,7 @@ revoke all on function pgq._trg_json_row(text[], text[], text[], boolean[], text
 revoke all on function pgq._trg_json_typed(record) from public;
 grant execute on function pgq._urlencode(text) to pgq_writer;
 grant execute on function pgq._trg_split_row(text) to pgq_writer;
-grant execute on function pgq._trg_table_info(oid) to pgq_writer;
+grant execute on function pgq._trg_table_info(oid, boolean) to pgq_writer;
 grant execute on function pgq._trg_args(text[], integer, text, text, text, text, text) to pgq_writer;
 grant execute on function pgq._trg_urlenc_row(text[], text[], boolean[]) to pgq_writer;
 grant execute on function pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean) to pgq_writer;

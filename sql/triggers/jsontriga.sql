@@ -38,7 +38,7 @@ begin
     if TG_OP = 'TRUNCATE' then
         select coalesce(string_agg(pg_catalog.to_json(x)::text, ',' order by o), '')
           into pk
-          from unnest((pgq._trg_table_info(TG_RELID)).pkey) with ordinality as k(x, o);
+          from unnest((pgq._trg_table_info(TG_RELID, false)).pkey) with ordinality as k(x, o);
         perform pgq.insert_event(a.queue_name,
                                  '{"op":"TRUNCATE","table":[' || pg_catalog.to_json(TG_TABLE_SCHEMA::text)::text
                                  || ',' || pg_catalog.to_json(TG_TABLE_NAME::text)::text || '],"pkey":[' || pk || ']}',
@@ -62,7 +62,7 @@ begin
             select coalesce(string_agg(pg_catalog.to_json(x)::text, ',' order by o), '')
               into pk
               from unnest(case when a.pkey_text is null
-                               then (pgq._trg_table_info(TG_RELID)).pkey
+                               then r.pkey_cat
                                else string_to_array(a.pkey_text, ',') end) with ordinality as k(x, o);
             ev_t := '{"op":"' || TG_OP || '","table":[' || pg_catalog.to_json(TG_TABLE_SCHEMA::text)::text
                     || ',' || pg_catalog.to_json(TG_TABLE_NAME::text)::text || '],"pkey":[' || pk || ']}';

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Cost per row of the PgQ table triggers (pgq.logutriga, pgq.sqltriga,
+# pgq.jsontriga) against a plain INSERT into the same table: our PL/pgSQL
+# triggers vs the C triggers of the pgq extension, in two databases of the
+# same cluster.
+#
+#   PGHOST=... PGPORT=... [PGUSER=...] bench/triggers.sh [INSTALL_SQL]
+#
+# INSTALL_SQL defaults to the concatenation of sql/install.list.  The C side
+# needs the pgq extension installed in the server (CREATE EXTENSION pgq); it
+# is skipped when that fails.  Two measurements, each the median of 3 runs:
+#   single  pgbench, one single-row INSERT per transaction (OLTP shape),
+#           BENCH_TX transactions; cost = avg latency - plain latency
+#   bulk    one INSERT ... SELECT of BENCH_ROWS rows; cost = (time - plain) / rows
+# Environment: BENCH_TX (default 2000), BENCH_ROWS (default 10000),
+# BENCH_KEEP=1 keeps the two databases.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+install_sql=${1:-}
+tx=${BENCH_TX:-2000}
+rows=${BENCH_ROWS:-10000}
+db_pl=pgq_bench_pl
+db_c=pgq_bench_c
+export PGOPTIONS="-c client_min_messages=warning"
+
+if [ -z "$install_sql" ]; then
+    install_sql=$(mktemp /tmp/pgq_bench_install.XXXXXX.sql)
+    trap 'rm -f "$install_sql"' EXIT
+    grep -v '^#' "$here/sql/install.list" | grep -v '^$' | sed "s|^|$here/sql/|" | xargs cat > "$install_sql"
+fi
+
+q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+
+setup_db() {  # db kind
+    local db=$1 kind=$2
+    q -d postgres -c "drop database if exists $db" -c "create database $db"
+    if [ "$kind" = c ]; then
+        q -d "$db" -c "create extension pgq" >/dev/null 2>&1 || return 1
+    else
+        q -d "$db" -f "$install_sql" >/dev/null
+    fi
+    q -d "$db" >/dev/null <<'SQL'
+select pgq.create_queue('bench');
+create sequence bench_id;
+create table t_plain (id bigint primary key, a text, b int, c timestamptz, d numeric, e bool);
+create table t_log  (like t_plain including all);
+create table t_sql  (like t_plain including all);
+create table t_json (like t_plain including all);
+create trigger trg after insert or update or delete on t_log  for each row execute procedure pgq.logutriga('bench');
+create trigger trg after insert or update or delete on t_sql  for each row execute procedure pgq.sqltriga('bench');
+create trigger trg after insert or update or delete on t_json for each row execute procedure pgq.jsontriga('bench');
+SQL
+}
+
+median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+
+# single-row INSERT transactions through pgbench; prints avg latency in ms
+single_run() {  # db table
+    local f
+    f=$(mktemp /tmp/pgq_bench.XXXXXX.sql)
+    echo "insert into $2 values (nextval('bench_id'), 'some text ' || random(), 42, now(), 1234.5678, true);" > "$f"
+    pgbench -n -c 1 -t "$tx" -f "$f" "$1" 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p'
+    rm -f "$f"
+}
+
+# one multi-row INSERT ... SELECT; prints elapsed ms (server side)
+bulk_run() {  # db table
+    q -d "$1" <<SQL
+do \$\$ declare t0 timestamptz := clock_timestamp(); begin
+  insert into $2 select nextval('bench_id'), 'some text ' || i, i, now(), i / 3.0, i % 2 = 0
+    from generate_series(1, $rows) i;
+  raise warning 'ms=%', extract(epoch from clock_timestamp() - t0) * 1000;
+end \$\$;
+SQL
+}
+bulk_ms() { bulk_run "$@" 2>&1 | sed -n 's/.*ms=\([0-9.]*\).*/\1/p'; }
+
+measure() {  # db label
+    local db=$1 label=$2 t a b c plain_s plain_b s bk
+    # warm up plans and caches
+    for t in t_plain t_log t_sql t_json; do tx=100 single_run "$db" "$t" >/dev/null; done
+    for t in t_plain t_log t_sql t_json; do
+        a=$(single_run "$db" $t); b=$(single_run "$db" $t); c=$(single_run "$db" $t)
+        s=$(median3 "$a" "$b" "$c")
+        a=$(bulk_ms "$db" $t); b=$(bulk_ms "$db" $t); c=$(bulk_ms "$db" $t)
+        bk=$(median3 "$a" "$b" "$c")
+        if [ $t = t_plain ]; then plain_s=$s; plain_b=$bk; fi
+        awk -v l="$label" -v t="$t" -v s="$s" -v ps="$plain_s" -v bk="$bk" -v pb="$plain_b" -v n="$rows" 'BEGIN {
+            printf "%-4s %-8s single: %8.1f us/tx (+%7.1f us/row)   bulk: %8.1f us/row (+%7.1f us/row)\n",
+                   l, t, s * 1000, (s - ps) * 1000, bk * 1000 / n, (bk - pb) * 1000 / n }'
+    done
+}
+
+echo "# PgQ trigger cost per row; median of 3; single = $tx single-row transactions, bulk = $rows-row INSERT"
+echo "# server: $(q -d postgres -c 'show server_version')"
+setup_db "$db_pl" pl
+measure "$db_pl" pl
+if setup_db "$db_c" c; then
+    measure "$db_c" C
+else
+    echo "# C extension not available: CREATE EXTENSION pgq failed, C side skipped"
+fi
+if [ "${BENCH_KEEP:-0}" != 1 ]; then
+    q -d postgres -c "drop database if exists $db_pl" -c "drop database if exists $db_c"
+fi
