@@ -1,0 +1,330 @@
+// The ticker as a real process: thresholds, daemon mode, signals, crashes,
+// database restarts, rotation and retry, standby.
+#include "support/test_support.hpp"
+
+#include <csignal>
+#include <set>
+#include <thread>
+
+using namespace pgqadm::test;
+
+namespace {
+
+class TickerTest : public DbTest {
+  protected:
+    void SetUp() override
+    {
+        DbTest::SetUp();
+        install_pgq();
+        log_ = dir_ / "ticker.log";
+    }
+
+    std::filesystem::path config(const std::string& extra = "")
+    {
+        return write_config("loop_delay = 0.1\nmaint_delay = 1\nretry_delay = 1\n"
+                            "queue_refresh_period = 1\nticker_log_delay = 1\n"
+                            "pidfile = " +
+                            (dir_ / "ticker.pid").string() + "\nlogfile = " + log_.string() + "\n" +
+                            extra);
+    }
+
+    std::unique_ptr<Process> start_ticker(const std::filesystem::path& cfg,
+                                          const std::string& out = "ticker.out")
+    {
+        return std::make_unique<Process>(
+            std::vector<std::string>{pgqadm_binary(), cfg.string(), "ticker", "-v"}, dir_ / out);
+    }
+
+    void sql(const std::string& statement, const pgqadm::db::Params& params = {})
+    {
+        auto conn = connect();
+        conn.exec(statement, params);
+    }
+
+    long long count(const std::string& query, const pgqadm::db::Params& params = {})
+    {
+        return std::stoll(scalar(query, params).value_or("0"));
+    }
+
+    long long ticks(const std::string& queue)
+    {
+        return count("select count(*) from pgq.tick t join pgq.queue q on q.queue_id = "
+                     "t.tick_queue where q.queue_name = $1",
+                     {queue});
+    }
+
+    bool log_has(const std::string& text)
+    {
+        return read_file(log_).find(text) != std::string::npos;
+    }
+
+    /// Reads every available batch for `consumer`, returning event ids (with retry count).
+    std::vector<std::pair<long long, int>> drain(const std::string& queue,
+                                                 const std::string& consumer)
+    {
+        std::vector<std::pair<long long, int>> events;
+        auto conn = connect();
+        while (true) {
+            auto b = conn.exec("select pgq.next_batch($1, $2)", {queue, consumer});
+            if (b.is_null(0, 0))
+                break;
+            std::string batch = b.get(0, 0);
+            auto evs = conn.exec(
+                "select ev_id, coalesce(ev_retry, 0) from pgq.get_batch_events($1)", {batch});
+            for (int i = 0; i < evs.rows(); ++i)
+                events.emplace_back(evs.as_int(i, 0), static_cast<int>(evs.as_int(i, 1)));
+            conn.exec("select pgq.finish_batch($1)", {batch});
+        }
+        return events;
+    }
+
+    std::filesystem::path log_;
+};
+
+} // namespace
+
+TEST_F(TickerTest, TicksByCountBeforeMaxLag)
+{
+    run_pgqadm({config().string(), "create", "q"});
+    sql("select pgq.set_queue_config('q', 'ticker_max_count', '10')");
+    sql("select pgq.set_queue_config('q', 'ticker_max_lag', '1 hour')");
+    sql("select pgq.set_queue_config('q', 'ticker_idle_period', '1 hour')");
+    auto ticker = start_ticker(config());
+    ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s));
+    EXPECT_EQ(ticks("q"), 1);
+    sql("select pgq.insert_event('q', 't', 'd') from generate_series(1, 20)");
+    EXPECT_TRUE(wait_until([&] { return ticks("q") == 2; }, 20s)) << read_file(log_);
+}
+
+TEST_F(TickerTest, TicksByLagWithFewEvents)
+{
+    run_pgqadm({config().string(), "create", "q"});
+    sql("select pgq.set_queue_config('q', 'ticker_max_lag', '0.5 seconds')");
+    sql("select pgq.set_queue_config('q', 'ticker_idle_period', '1 hour')");
+    auto ticker = start_ticker(config());
+    ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s));
+    long long before = ticks("q");
+    sql("select pgq.insert_event('q', 't', 'one')");
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return count("select count(*) from pgq.tick where tick_event_seq >= 1") >= 1 &&
+                   ticks("q") > before;
+        },
+        20s));
+}
+
+TEST_F(TickerTest, IdleQueueTicksButPausedAndExternalQueuesDoNot)
+{
+    auto cfg = config();
+    for (std::string q : {"idle", "paused", "external"})
+        ASSERT_EQ(run_pgqadm({cfg.string(), "create", q}).exit_code, 0);
+    sql("select pgq.set_queue_config('idle', 'ticker_idle_period', '0.3 seconds')");
+    sql("select pgq.set_queue_config('idle', 'ticker_max_lag', '0.1 seconds')");
+    for (std::string q : {"paused", "external"}) {
+        sql("select pgq.set_queue_config($1, 'ticker_idle_period', '0.1 seconds')", {q});
+        sql("select pgq.set_queue_config($1, 'ticker_max_lag', '0.1 seconds')", {q});
+    }
+    sql("select pgq.set_queue_config('paused', 'ticker_paused', 'true')");
+    sql("select pgq.set_queue_config('external', 'external_ticker', 'true')");
+    auto ticker = start_ticker(cfg);
+    EXPECT_TRUE(wait_until([&] { return ticks("idle") >= 4; }, 30s)) << read_file(log_);
+    EXPECT_EQ(ticks("paused"), 1);
+    EXPECT_EQ(ticks("external"), 1);
+}
+
+TEST_F(TickerTest, DaemonLifecycleReloadStopAndStalePidfile)
+{
+    auto cfg = config();
+    auto pidfile = dir_ / "ticker.pid";
+    run_pgqadm({cfg.string(), "create", "q"});
+
+    auto r = run_pgqadm({cfg.string(), "ticker", "-d"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(pidfile); }, 10s));
+    pid_t pid = static_cast<pid_t>(std::stol(read_file(pidfile)));
+    EXPECT_EQ(kill(pid, 0), 0);
+
+    // A second start is refused while the first runs.
+    r = run_pgqadm({cfg.string(), "ticker", "-d"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("Pidfile exists, another process running?"), std::string::npos) << r.err;
+
+    // -r applies a changed loop_delay ...
+    write_file(cfg, read_file(cfg) + "loop_delay = 0.25\n");
+    EXPECT_EQ(run_pgqadm({cfg.string(), "-r"}).exit_code, 0);
+    EXPECT_TRUE(wait_until([&] { return log_has("config reloaded: loop_delay=0.25"); }, 10s))
+        << read_file(log_);
+    // ... and a broken config is rejected while the daemon goes on.
+    std::string good = read_file(cfg);
+    write_file(cfg, good + "maint_delay = soon\n");
+    kill(pid, SIGHUP); // `pgqadm -r` itself would refuse the broken file
+
+    EXPECT_TRUE(wait_until([&] { return log_has("config reload failed"); }, 10s));
+    EXPECT_EQ(kill(pid, 0), 0);
+    write_file(cfg, good);
+
+    // -s stops it cleanly and the pidfile goes away.
+    EXPECT_EQ(run_pgqadm({cfg.string(), "-s"}).exit_code, 0);
+    EXPECT_TRUE(wait_until([&] { return kill(pid, 0) != 0; }, 15s));
+    EXPECT_FALSE(std::filesystem::exists(pidfile));
+    EXPECT_TRUE(log_has("Got SIGINT, shutting down"));
+
+    // A stale pidfile (dead pid) is taken over.
+    write_file(pidfile, "999999");
+    r = run_pgqadm({cfg.string(), "ticker", "-d"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(wait_until(
+        [&] { return std::filesystem::exists(pidfile) && read_file(pidfile) != "999999"; }, 10s));
+    EXPECT_TRUE(log_has("Ignoring stale pidfile"));
+    pid = static_cast<pid_t>(std::stol(read_file(pidfile)));
+
+    // -k stops it at once, still removing the pidfile.
+    EXPECT_EQ(run_pgqadm({cfg.string(), "-k"}).exit_code, 0);
+    EXPECT_TRUE(wait_until([&] { return kill(pid, 0) != 0; }, 10s));
+    EXPECT_FALSE(std::filesystem::exists(pidfile));
+    EXPECT_TRUE(log_has("Got SIGTERM, fast exit"));
+}
+
+TEST_F(TickerTest, DaemonNeedsPidfile)
+{
+    auto cfg = write_config("loop_delay = 0.1\n");
+    auto r = run_pgqadm({cfg.string(), "ticker", "-d"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("Daemon needs pidfile"), std::string::npos) << r.err;
+}
+
+TEST_F(TickerTest, SigkillDuringLoadLosesNoEvent)
+{
+    auto cfg = config();
+    run_pgqadm({cfg.string(), "create", "q"});
+    sql("select pgq.set_queue_config('q', 'ticker_max_lag', '0.2 seconds')");
+    run_pgqadm({cfg.string(), "register", "q", "c"});
+
+    std::atomic<bool> producing{true};
+    std::atomic<long> produced{0};
+    std::thread producer([&] {
+        auto conn = connect();
+        while (producing) {
+            conn.exec("select pgq.insert_event('q', 't', g::text) from generate_series(1, 10) g");
+            produced += 10;
+        }
+    });
+    std::set<long long> seen;
+    long long duplicates = 0;
+    auto collect = [&] {
+        for (auto [id, retry] : drain("q", "c"))
+            duplicates += seen.insert(id).second ? 0 : 1;
+    };
+    for (int round = 0; round < 3; ++round) {
+        auto ticker = start_ticker(cfg, "ticker" + std::to_string(round) + ".out");
+        long long before = ticks("q");
+        ASSERT_TRUE(wait_until([&] { return ticks("q") >= before + 2; }, 20s));
+        collect();
+        ticker->signal(SIGKILL);
+        ticker->wait(10s);
+        // The next start must take over the pidfile the killed one left behind.
+    }
+    producing = false;
+    producer.join();
+    auto ticker = start_ticker(cfg, "final.out");
+    long long target = count("select last_value from pgq.event_1_id_seq");
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return count("select max(tick_event_seq) from pgq.tick where tick_queue = 1") >= target;
+        },
+        30s));
+    // One more tick so that transactions that were open at the last one commit into a batch.
+    long long last = ticks("q");
+    sql("select pgq.insert_event('q', 't', 'marker')");
+    ASSERT_TRUE(wait_until([&] { return ticks("q") > last; }, 20s));
+    collect();
+    EXPECT_EQ(duplicates, 0);
+    EXPECT_EQ(static_cast<long>(seen.size()), produced.load() + 1);
+    EXPECT_EQ(count("select count(*) from pgq.event_1"), produced.load() + 1);
+}
+
+TEST_F(TickerTest, RotationAndRetryHappen)
+{
+    auto cfg = config();
+    run_pgqadm({cfg.string(), "create", "q"});
+    run_pgqadm({cfg.string(), "register", "q", "c"});
+    sql("select pgq.set_queue_config('q', 'ticker_max_lag', '0.2 seconds')");
+    sql("select pgq.set_queue_config('q', 'rotation_period', '1 second')");
+    auto ticker = start_ticker(cfg);
+    sql("select pgq.insert_event('q', 'retry-me', 'x')");
+    std::vector<std::pair<long long, int>> got;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto conn = connect();
+            auto b = conn.exec("select pgq.next_batch('q', 'c')");
+            if (b.is_null(0, 0))
+                return false;
+            std::string batch = b.get(0, 0);
+            auto evs = conn.exec("select ev_id from pgq.get_batch_events($1)", {batch});
+            bool found = evs.rows() == 1;
+            if (found)
+                conn.exec("select pgq.event_retry($1, $2, 1)", {batch, evs.get(0, 0)});
+            conn.exec("select pgq.finish_batch($1)", {batch});
+            return found;
+        },
+        20s));
+    EXPECT_TRUE(wait_until(
+        [&] {
+            for (auto e : drain("q", "c"))
+                got.push_back(e);
+            return !got.empty();
+        },
+        30s));
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].second, 1); // came back once, with retry = 1
+    EXPECT_TRUE(wait_until([&] { return log_has("Rotating q"); }, 30s)) << read_file(log_);
+    EXPECT_NE(scalar("select queue_cur_table from pgq.queue where queue_name = 'q'"), "0");
+}
+
+TEST_F(TickerTest, SecondTickerStandsByAndTakesOver)
+{
+    auto cfg = config();
+    auto cfg2 = write_config("loop_delay = 0.1\nqueue_refresh_period = 1\nlogfile = " +
+                                 (dir_ / "second.log").string() + "\n",
+                             "second.ini");
+    run_pgqadm({cfg.string(), "create", "q"});
+    sql("select pgq.set_queue_config('q', 'ticker_max_lag', '0.2 seconds')");
+    auto first = start_ticker(cfg);
+    ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s));
+    auto second = start_ticker(cfg2, "second.out");
+    auto second_log = [&] { return read_file(dir_ / "second.log"); };
+    ASSERT_TRUE(
+        wait_until([&] { return second_log().find("standing by") != std::string::npos; }, 20s));
+    first->signal(SIGKILL);
+    first->wait(10s);
+    EXPECT_TRUE(
+        wait_until([&] { return second_log().find("Took over") != std::string::npos; }, 30s))
+        << second_log();
+    long long before = ticks("q");
+    sql("select pgq.insert_event('q', 't', 'after takeover')");
+    EXPECT_TRUE(wait_until([&] { return ticks("q") > before; }, 20s));
+}
+
+// These restart the shared cluster, so CTest runs them alone (see tests/CMakeLists.txt).
+TEST_F(TickerTest, DISABLED_ServerRestartReconnectsAndMaxFailuresEnds)
+{
+    auto cfg = config("max_failures = 3\n");
+    run_pgqadm({cfg.string(), "create", "q"});
+    sql("select pgq.set_queue_config('q', 'ticker_max_lag', '0.2 seconds')");
+    auto ticker = start_ticker(cfg);
+    ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s));
+
+    Cluster::get().restart();
+    long long before = ticks("q");
+    sql("select pgq.insert_event('q', 't', 'after restart')");
+    EXPECT_TRUE(wait_until([&] { return ticks("q") > before; }, 30s)) << read_file(log_);
+    EXPECT_TRUE(ticker->running());
+
+    Cluster::get().stop();
+    auto code = ticker->wait(60s);
+    Cluster::get().start();
+    ASSERT_TRUE(code.has_value()) << "ticker did not give up";
+    EXPECT_EQ(*code, 1);
+    EXPECT_TRUE(log_has("max_failures"));
+    EXPECT_TRUE(log_has("SQLSTATE")) << read_file(log_);
+}
