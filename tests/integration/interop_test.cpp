@@ -136,33 +136,54 @@ class Interop : public DbTest {
     /// Tables the test and the consumer use to compare what was committed
     /// (`expected`, written in the producer's transaction) with what the
     /// consumer processed (`seen`, written in the consumer's batch transaction).
-    void create_bookkeeping_tables()
+    void create_bookkeeping_tables(const std::vector<std::string>& seen_tables = {"seen"})
     {
         exec("create table expected (ev_type text not null, ev_data text not null)");
-        exec("create table seen (consumer text, batch_id bigint, ev_id bigint, ev_type text,"
-             " ev_data text, ev_retry int, ev_extra1 text, action text,"
-             " seen_at timestamptz default clock_timestamp())");
+        for (const auto& t : seen_tables)
+            exec("create table " + t +
+                 " (consumer text, batch_id bigint, ev_id bigint, ev_type text,"
+                 " ev_data text, ev_retry int, ev_extra1 text, action text,"
+                 " seen_at timestamptz default clock_timestamp())");
     }
 
-    /// Config for tests/interop/consumer.py (section [interop_consumer]).
-    std::filesystem::path consumer_config()
+    /// Config for tests/interop/consumer.py (section [interop_consumer]); the
+    /// job name doubles as the file name stem of its log, pidfile and ini.
+    std::filesystem::path consumer_config(const std::string& job = "consumer",
+                                          const std::string& consumer_name = consumer,
+                                          const std::string& seen_table = "seen",
+                                          const std::string& extra = "")
     {
-        auto path = dir_ / "consumer.ini";
-        write_file(path, "[interop_consumer]\n"
-                         "job_name = interop_" +
-                             dbname_ + "\ndb = " + dsn() + "\nqueue_name = " + queue +
-                             "\nconsumer_name = " + consumer +
-                             "\nlogfile = " + (dir_ / "consumer.log").string() +
-                             "\npidfile = " + (dir_ / "consumer.pid").string() +
-                             "\nloop_delay = 0.1\nseen_table = seen\nretry_seconds = 1\n");
+        auto path = dir_ / (job + ".ini");
+        write_file(path, "[interop_consumer]\njob_name = " + job + "_" + dbname_ +
+                             "\ndb = " + dsn() + "\nqueue_name = " + queue + "\nconsumer_name = " +
+                             consumer_name + "\nlogfile = " + (dir_ / (job + ".log")).string() +
+                             "\npidfile = " + (dir_ / (job + ".pid")).string() +
+                             "\nloop_delay = 0.1\nseen_table = " + seen_table +
+                             "\nretry_seconds = 1\n" + extra);
         return path;
     }
 
     std::unique_ptr<Process> start_consumer(const std::filesystem::path& ini)
     {
+        auto out = ini;
+        out.replace_extension(".out");
         return std::make_unique<Process>(
             std::vector<std::string>{system_python, interop_script("consumer.py"), ini.string()},
-            dir_ / "consumer.out");
+            out);
+    }
+
+    /// python3-pgq's PGQStatus (the old pgqadm `status`) reads the [pgqadm]
+    /// section's `db`, so it runs on our config file unchanged.
+    void check_python_status(const std::filesystem::path& cfg,
+                             const std::vector<std::string>& consumers)
+    {
+        auto r = run(
+            {system_python, "-c", "import sys, pgq; pgq.PGQStatus(sys.argv[1:])", cfg.string()});
+        EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+        EXPECT_NE(r.out.find("PgQ version: 3."), std::string::npos) << r.out << r.err;
+        EXPECT_NE(r.out.find(std::string(queue) + ":"), std::string::npos) << r.out << r.err;
+        for (const auto& c : consumers)
+            EXPECT_NE(r.out.find("  " + c + " "), std::string::npos) << c << "\n" << r.out;
     }
 
     void stop(std::unique_ptr<Process>& p, const char* what)
@@ -269,6 +290,22 @@ class Interop : public DbTest {
         return ok;
     }
 
+    bool kick_with_force_tick_ = false;
+
+    /// Table the consumer under test records into (consumer.py's `seen_table`).
+    std::string seen_ = "seen";
+
+    std::string on_seen(std::string sql) const
+    {
+        for (std::size_t at = 0; (at = sql.find("from seen", at)) != std::string::npos;) {
+            sql.replace(at, 9, "from " + seen_);
+            at += 5 + seen_.size();
+        }
+        return sql;
+    }
+    long long count_seen(const std::string& sql) { return count(on_seen(sql)); }
+    std::optional<std::string> scalar_seen(const std::string& sql) { return scalar(on_seen(sql)); }
+
     /// Produces a sentinel event and waits until the consumer has committed
     /// every expected event and the sentinel (so later duplicates would show).
     void wait_for_delivery(std::chrono::milliseconds timeout)
@@ -279,18 +316,21 @@ class Interop : public DbTest {
         }
         bool done = wait_until(
             [&] {
-                return count("select count(*) from expected e where not exists"
-                             " (select 1 from seen s where s.action = 'done'"
-                             "   and s.ev_type = e.ev_type and s.ev_data = e.ev_data)") == 0;
+                // What skytools' checker and impatient clients do: force a tick.
+                if (kick_with_force_tick_)
+                    exec("select pgq.force_tick('" + std::string(queue) + "')");
+                return count_seen("select count(*) from expected e where not exists"
+                                  " (select 1 from seen s where s.action = 'done'"
+                                  "   and s.ev_type = e.ev_type and s.ev_data = e.ev_data)") == 0;
             },
             timeout, 200ms);
         EXPECT_TRUE(done) << "missing after the deadline: "
-                          << scalar("select count(*) || ' events, e.g. ' ||"
-                                    " string_agg(ev_type || ':' || ev_data, ', ')"
-                                    "  from (select * from expected e where not exists"
-                                    "   (select 1 from seen s where s.action = 'done'"
-                                    "     and s.ev_type = e.ev_type and s.ev_data = e.ev_data)"
-                                    "   limit 10) x")
+                          << scalar_seen("select count(*) || ' events, e.g. ' ||"
+                                         " string_agg(ev_type || ':' || ev_data, ', ')"
+                                         "  from (select * from expected e where not exists"
+                                         "   (select 1 from seen s where s.action = 'done'"
+                                         "     and s.ev_type = e.ev_type and s.ev_data = e.ev_data)"
+                                         "   limit 10) x")
                                  .value_or("?")
                           << " (of " << count("select count(*) from expected") << ")";
     }
@@ -391,6 +431,7 @@ class Interop : public DbTest {
 
         wait_for_delivery(60s);
         check_exactly_once(0);
+        check_python_status(cfg, {consumer});
         EXPECT_EQ(count("select count(*) from seen where ev_id = 900001 and ev_data = 'r1'"), 1);
         EXPECT_EQ(count("select count(*) from seen where ev_type = 'copy'"
                         " and ev_extra1 = 'x1'"),
@@ -402,47 +443,58 @@ class Interop : public DbTest {
     /// Exactly-once checks over `expected` and `seen`.
     void check_exactly_once(long long retry_events)
     {
-        EXPECT_EQ(count("select count(*) from seen where ev_type = 'rolled-back'"), 0)
+        EXPECT_EQ(count_seen("select count(*) from seen where ev_type = 'rolled-back'"), 0)
             << "events of rolled-back transactions were delivered";
-        EXPECT_EQ(count("select count(*) from seen s where not exists"
-                        " (select 1 from expected e where e.ev_type = s.ev_type"
-                        "   and e.ev_data = s.ev_data)"),
+        EXPECT_EQ(count_seen("select count(*) from seen s where not exists"
+                             " (select 1 from expected e where e.ev_type = s.ev_type"
+                             "   and e.ev_data = s.ev_data)"),
                   0)
             << "delivered events nobody committed: "
-            << scalar("select string_agg(ev_type || ':' || ev_data, ', ') from"
-                      " (select * from seen s where not exists (select 1 from expected e"
-                      "  where e.ev_type = s.ev_type and e.ev_data = s.ev_data) limit 10) x")
+            << scalar_seen("select string_agg(ev_type || ':' || ev_data, ', ') from"
+                           " (select * from seen s where not exists (select 1 from expected e"
+                           "  where e.ev_type = s.ev_type and e.ev_data = s.ev_data) limit 10) x")
                    .value_or("");
-        EXPECT_EQ(count("select count(*) from (select 1 from seen where action = 'done'"
-                        " group by ev_type, ev_data having count(*) > 1) d"),
+        EXPECT_EQ(count_seen("select count(*) from (select 1 from seen where action = 'done'"
+                             " group by ev_type, ev_data having count(*) > 1) d"),
                   0)
             << "events processed more than once: "
-            << scalar("select string_agg(ev_type || ':' || ev_data || ' x' || n, ', ') from"
-                      " (select ev_type, ev_data, count(*) n from seen where action = 'done'"
-                      "  group by 1, 2 having count(*) > 1 limit 10) x")
+            << scalar_seen("select string_agg(ev_type || ':' || ev_data || ' x' || n, ', ') from"
+                           " (select ev_type, ev_data, count(*) n from seen where action = 'done'"
+                           "  group by 1, 2 having count(*) > 1 limit 10) x")
                    .value_or("");
-        EXPECT_EQ(count("select count(*) from (select 1 from seen group by ev_id"
-                        " having count(*) filter (where action = 'done') <> 1) d"),
+        EXPECT_EQ(count_seen("select count(*) from (select 1 from seen group by ev_id"
+                             " having count(*) filter (where action = 'done') <> 1) d"),
                   0)
             << "ev_ids not done exactly once";
+        // A transaction's events arrive together: one batch per producer transaction
+        // (event data is "<transaction>_<n>"; retried events come back later, alone).
+        EXPECT_EQ(count_seen("select count(*) from (select 1 from seen where action = 'done'"
+                             " and ev_retry is null group by ev_type, split_part(ev_data, '_', 1)"
+                             " having count(distinct batch_id) > 1) d"),
+                  0)
+            << "a producer transaction was split across batches";
         // Ordinary events: one delivery, never a retry count.
-        EXPECT_EQ(count("select count(*) from seen where ev_type <> 'retry-me'"
-                        " and (action <> 'done' or ev_retry is not null)"),
+        EXPECT_EQ(count_seen("select count(*) from seen where ev_type <> 'retry-me'"
+                             " and (action <> 'done' or ev_retry is not null)"),
                   0);
         // Retried events: first seen with retry NULL and tagged, back once with retry = 1,
         // keeping their ev_id.
-        EXPECT_EQ(count("select count(*) from seen where ev_type = 'retry-me' and action = 'retry'"
-                        " and ev_retry is null"),
-                  retry_events);
-        EXPECT_EQ(count("select count(*) from seen where ev_type = 'retry-me' and action = 'done'"
-                        " and ev_retry = 1"),
-                  retry_events);
-        EXPECT_EQ(count("select count(*) from seen where ev_type = 'retry-me'"), 2 * retry_events);
-        EXPECT_EQ(count("select count(*) from (select ev_data from seen where ev_type = 'retry-me'"
-                        " group by ev_data having count(distinct ev_id) <> 1) d"),
-                  0)
+        EXPECT_EQ(
+            count_seen("select count(*) from seen where ev_type = 'retry-me' and action = 'retry'"
+                       " and ev_retry is null"),
+            retry_events);
+        EXPECT_EQ(
+            count_seen("select count(*) from seen where ev_type = 'retry-me' and action = 'done'"
+                       " and ev_retry = 1"),
+            retry_events);
+        EXPECT_EQ(count_seen("select count(*) from seen where ev_type = 'retry-me'"),
+                  2 * retry_events);
+        EXPECT_EQ(
+            count_seen("select count(*) from (select ev_data from seen where ev_type = 'retry-me'"
+                       " group by ev_data having count(distinct ev_id) <> 1) d"),
+            0)
             << "a retried event came back with another ev_id";
-        EXPECT_EQ(count("select count(*) from pgq.retry_queue"), 0);
+        EXPECT_EQ(count_seen("select count(*) from pgq.retry_queue"), 0);
     }
 };
 
@@ -620,6 +672,7 @@ TEST_F(Interop, OurTickerAndCommandsOnTheExtension)
     wait_for_delivery(60s);
     check_exactly_once(6);
 
+    check_python_status(cfg, {consumer});
     r = run_pgqadm({cfg.string(), "status"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find(queue), std::string::npos) << r.out;
@@ -640,4 +693,69 @@ TEST_F(Interop, ClientProducersOnOurSchema)
 TEST_F(Interop, ClientProducersOnTheExtension)
 {
     run_producers(Schema::extension);
+}
+
+// 5. More of python3-pgq on our schema: a second consumer using the other code
+// paths (pgq_lazy_fetch = 0 -> get_batch_events, batch collection and keep-lag
+// -> next_batch_custom with real arguments), ticks driven by pgq.force_tick()
+// on an otherwise slow queue (skytools' checker), and PGQStatus.
+TEST_F(Interop, PythonConsumerVariantsAndForceTickOnOurSchema)
+{
+    install_schema(Schema::ours);
+    ASSERT_FALSE(HasFatalFailure());
+    auto cfg = ticker_config();
+    auto r = run_pgqadm({cfg.string(), "create", queue});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // Without force_tick this queue would tick only every minute.
+    for (auto [k, v] :
+         {std::pair{"ticker_max_lag", "60 seconds"}, std::pair{"ticker_idle_period", "60 seconds"},
+          std::pair{"ticker_max_count", "100000"}})
+        ASSERT_EQ(scalar("select pgq.set_queue_config($1, $2, $3)", {queue, k, v}), "1") << k;
+    create_bookkeeping_tables({"seen", "seen2"});
+    auto c1 = consumer_config();
+    auto c2 = consumer_config("consumer2", "pyc2", "seen2",
+                              "pgq_lazy_fetch = 0\npgq_batch_collect_events = 50\n"
+                              "pgq_batch_collect_interval = 0.5 seconds\n"
+                              "pgq_keep_lag = 0.1 seconds\n");
+    for (const auto& c : {c1, c2}) {
+        r = run({system_python, interop_script("consumer.py"), c.string(), "--register"});
+        ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    }
+    auto ticker = std::make_unique<Process>(
+        std::vector<std::string>{pgqadm_binary(), cfg.string(), "ticker"}, dir_ / "ticker.out");
+    auto cons1 = start_consumer(c1);
+    auto cons2 = start_consumer(c2);
+
+    // force_tick returns the current tick; the ticker must notice the bumped
+    // sequence and tick on its next round.
+    long long before = last_tick();
+    ASSERT_TRUE(wait_until([&] { return before > 0; }, 1s));
+    EXPECT_EQ(count("select pgq.force_tick($1)", {queue}), before);
+    EXPECT_TRUE(wait_until([&] { return last_tick() > before; }, 10s))
+        << "our ticker did not tick after pgq.force_tick()";
+
+    auto producer = connect();
+    for (int t = 0; t < 30; ++t) {
+        std::string prefix = "t" + std::to_string(t) + "_";
+        produce(producer, "ev", prefix, 20);
+        if (t % 7 == 0)
+            produce(producer, "rolled-back", prefix, 20, false);
+    }
+    produce(producer, "retry-me", "r_", 3);
+
+    kick_with_force_tick_ = true;
+    for (const char* seen : {"seen", "seen2"}) {
+        seen_ = seen;
+        wait_for_delivery(60s);
+        check_exactly_once(3);
+    }
+    EXPECT_EQ(count("select count(distinct consumer) from seen2"), 1);
+    EXPECT_EQ(scalar("select min(consumer) from seen2"), "pyc2");
+    // Batch collection merged ticks into fewer, larger batches for pyc2.
+    EXPECT_GE(count("select max(n) from (select count(*) n from seen2 group by batch_id) b"), 50);
+    check_python_status(cfg, {consumer, "pyc2"});
+
+    stop(cons1, "consumer");
+    stop(cons2, "consumer2");
+    stop(ticker, "ticker");
 }
