@@ -13,6 +13,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -291,6 +292,7 @@ class Interop : public DbTest {
     }
 
     bool kick_with_force_tick_ = false;
+    int sentinels_ = 0;
 
     /// Table the consumer under test records into (consumer.py's `seen_table`).
     std::string seen_ = "seen";
@@ -312,7 +314,7 @@ class Interop : public DbTest {
     {
         {
             auto conn = connect();
-            produce(conn, "sentinel", "end_", 1);
+            produce(conn, "sentinel", "end" + std::to_string(++sentinels_) + "_", 1);
         }
         bool done = wait_until(
             [&] {
@@ -472,7 +474,14 @@ class Interop : public DbTest {
                              " and ev_retry is null group by ev_type, split_part(ev_data, '_', 1)"
                              " having count(distinct batch_id) > 1) d"),
                   0)
-            << "a producer transaction was split across batches";
+            << "a producer transaction was split across batches: "
+            << scalar_seen("select string_agg(t || ' in batches ' || b, '; ') from"
+                           " (select ev_type || ':' || split_part(ev_data, '_', 1) t,"
+                           "  string_agg(distinct batch_id::text, ',') b from seen"
+                           "  where action = 'done' and ev_retry is null group by ev_type,"
+                           "  split_part(ev_data, '_', 1) having count(distinct batch_id) > 1"
+                           "  limit 5) x")
+                   .value_or("");
         // Ordinary events: one delivery, never a retry count.
         EXPECT_EQ(count_seen("select count(*) from seen where ev_type <> 'retry-me'"
                              " and (action <> 'done' or ev_retry is not null)"),
@@ -494,7 +503,11 @@ class Interop : public DbTest {
                        " group by ev_data having count(distinct ev_id) <> 1) d"),
             0)
             << "a retried event came back with another ev_id";
-        EXPECT_EQ(count_seen("select count(*) from pgq.retry_queue"), 0);
+        EXPECT_EQ(count_seen("select count(*) from pgq.retry_queue r where r.ev_owner in"
+                             " (select s.sub_id from pgq.subscription s join pgq.consumer c"
+                             "   on c.co_id = s.sub_consumer"
+                             "  where c.co_name in (select consumer from seen))"),
+                  0);
     }
 };
 
@@ -621,6 +634,9 @@ TEST_F(Interop, PgqdTicksOurSchema)
     EXPECT_NE(log.find("select pgq.maint_rotate_tables_step1($1)"), std::string::npos);
     EXPECT_NE(log.find("select pgq.maint_rotate_tables_step2()"), std::string::npos);
     EXPECT_NE(log.find("select * from pgq.maint_retry_events()"), std::string::npos);
+    // pgqd's stats line counts the events its retry connection moved.
+    EXPECT_TRUE(std::regex_search(log, std::regex(R"(\{ticks: \d+, maint: \d+, retry: [1-9])")))
+        << "pgqd never reported moving retry events";
     for (const char* bad : {" ERROR ", " WARNING ", "bad pgq version"})
         EXPECT_EQ(log.find(bad), std::string::npos) << "pgqd logged '" << bad << "':\n"
                                                     << tail_of(dir_ / "pgqd.log");
