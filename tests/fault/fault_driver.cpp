@@ -59,6 +59,7 @@ struct Options {
     fs::path workdir;
     std::string cluster_env;
     bool keep_db = false;
+    bool inject = false; // corrupt the records before checking: the checks must fire
     int queues = 3;
     int producers = 3; // plus one that holds transactions open across ticks
 };
@@ -963,6 +964,8 @@ int main(int argc, char** argv)
                 opt.cluster_env = value();
             else if (a == "--keep-db")
                 opt.keep_db = true;
+            else if (a == "--inject-violations")
+                opt.inject = true;
             else
                 return usage(("unknown argument " + a).c_str());
         } catch (const std::exception& e) {
@@ -1304,6 +1307,19 @@ int main(int argc, char** argv)
         shared.violation(std::string("could not store lost events: ") + e.what());
     }
     try {
+        if (opt.inject) {
+            // Self-test of the checks: lose one delivery, duplicate another,
+            // deliver a rolled-back event and break the batch chain.
+            db->exec("delete from fault.processed where ctid = (select ctid from fault.processed"
+                     " where not tagged order by batch_id, ev_id limit 1)");
+            db->exec("insert into fault.processed select * from fault.processed"
+                     " where not tagged order by batch_id desc, ev_id limit 1");
+            db->exec("insert into fault.processed (queue, consumer, batch_id, ev_id, ev_type,"
+                     "   ev_data, tagged) select p.queue, p.consumer, p.batch_id, -1, 'rb',"
+                     "   x.ev_data, false from fault.processed p, fault.lost x limit 1");
+            db->exec("update fault.batches set prev_tick = prev_tick - 1"
+                     " where batch_id = (select max(batch_id) from fault.batches)");
+        }
         final_checks(*db, consumers);
         ledger = db->exec("select count(*) from fault.ledger").i64(0, 0);
         processed = db->exec("select count(*) from fault.processed").i64(0, 0);
