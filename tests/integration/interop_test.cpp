@@ -577,6 +577,14 @@ TEST_F(Interop, PythonConsumerOnOurSchemaWithOurTickerDaemon)
     wait_for_delivery(120s);
     // Rotation ran underneath the consumer (2 s period) without losing anything.
     EXPECT_TRUE(wait_for_rotations(1, 20s)) << "no table rotation by our ticker";
+    {
+        // ... and also while the 10,000 events were being produced and consumed.
+        std::string log = read_file(dir_ / "ticker.log");
+        std::size_t rotations = 0;
+        for (std::size_t at = 0; (at = log.find("Rotating iq", at)) != std::string::npos; ++at)
+            ++rotations;
+        EXPECT_GE(rotations, 2u) << tail_of(dir_ / "ticker.log");
+    }
     check_exactly_once(retry_events);
 
     stop(cons, "consumer");
