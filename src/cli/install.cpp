@@ -52,6 +52,9 @@ int cmd_install(CommandContext& ctx)
     else
         spdlog::info("Installing pgq");
     db::Transaction tx(conn);
+    // The script itself refuses a foreign pgq unless told so for this transaction.
+    if (ctx.options.force)
+        conn.exec("select set_config('pgqadm.force_install', 'on', true)");
     conn.exec(schema::install_sql());
     tx.commit();
     db::Result v = conn.exec("select pgq.version()");
