@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -319,6 +320,8 @@ class Child {
             sigemptyset(&none);
             sigprocmask(SIG_SETMASK, &none, nullptr);
             ::signal(SIGPIPE, SIG_DFL);
+            // A driver killed by a test timeout must not leave tickers behind.
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
             execvp(args[0], args.data());
             _exit(127);
         }
