@@ -34,14 +34,25 @@ create schema if not exists pgq;
 -- install fails here with a clear message.
 do $roles$
 begin
-    if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_reader') then
-        create role pgq_reader;
-    end if;
-    if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_writer') then
-        create role pgq_writer;
-    end if;
-    if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_admin') then
-        create role pgq_admin in role pgq_reader, pgq_writer;
-    end if;
+    -- Two installs into different databases of one cluster may race to
+    -- create the same role: the loser finds it created and goes on.
+    begin
+        if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_reader') then
+            create role pgq_reader;
+        end if;
+    exception when duplicate_object or unique_violation then null;
+    end;
+    begin
+        if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_writer') then
+            create role pgq_writer;
+        end if;
+    exception when duplicate_object or unique_violation then null;
+    end;
+    begin
+        if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_admin') then
+            create role pgq_admin in role pgq_reader, pgq_writer;
+        end if;
+    exception when duplicate_object or unique_violation then null;
+    end;
 end
 $roles$;

@@ -37,8 +37,17 @@ ConnParams make_conn_params(const std::string& conninfo, const std::string& appl
     // The original appended " connect_timeout=15" when the string had none;
     // passing it before the expanded dbname gives the same effect for
     // key=value strings and URIs alike.
+    // The server truncates application_name to 63 bytes with a NOTICE that
+    // would bypass our log format; cut it ourselves, on a UTF-8 boundary.
+    std::string app = application_name;
+    if (app.size() > 63) {
+        std::size_t cut = 63;
+        while (cut > 0 && (static_cast<unsigned char>(app[cut]) & 0xC0) == 0x80)
+            --cut;
+        app.resize(cut);
+    }
     return ConnParams{{"connect_timeout", "fallback_application_name", "dbname"},
-                      {"15", application_name, conninfo}};
+                      {"15", app, conninfo}};
 }
 
 std::string mask_password(const std::string& conninfo)

@@ -113,3 +113,12 @@ TEST_F(PidFileTest, SignalOutcomes)
     write("999999");
     EXPECT_EQ(daemon::signal_pidfile(path, SIGHUP), daemon::SignalOutcome::not_running);
 }
+
+TEST(ConnInfo, ApplicationNameIsCutToWhatTheServerKeeps)
+{
+    auto p = db::make_conn_params("dbname=x", std::string(70, 'a'));
+    EXPECT_EQ(p.values[1].size(), 63u);
+    // Never in the middle of a multibyte character.
+    auto u = db::make_conn_params("dbname=x", std::string(62, 'a') + "\xc3\xa9xyz");
+    EXPECT_EQ(u.values[1], std::string(62, 'a'));
+}
