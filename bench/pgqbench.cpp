@@ -38,7 +38,8 @@ using Clock = std::chrono::steady_clock;
 
 PGconn* connect(const char* dsn)
 {
-    PGconn* c = PQconnectdb(dsn);
+    std::string full = std::string(dsn) + " application_name=pgqbench";
+    PGconn* c = PQconnectdb(full.c_str());
     if (PQstatus(c) != CONNECTION_OK)
         die(std::string("connect: ") + PQerrorMessage(c));
     return c;
