@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -17,6 +18,8 @@ namespace {
 // silently splits longer ones; refuse them instead of misreading the file.
 constexpr std::size_t max_line_length = 199;
 constexpr int max_interpolation_depth = 10; // ConfigParser's MAX_INTERPOLATION_DEPTH
+// Depth alone does not bound the result (ten references per level, ten levels).
+constexpr std::size_t max_value_length = 65536;
 
 std::string lower(std::string s)
 {
@@ -62,7 +65,7 @@ void check_lines(const std::string& text, const std::string& origin)
         if (len > max_line_length)
             throw ConfigError("config file " + origin + ": line " + std::to_string(line_no) +
                               " is longer than " + std::to_string(max_line_length) + " characters");
-        if (text.find('\0', start) < end)
+        if (std::memchr(text.data() + start, '\0', end - start) != nullptr)
             throw ConfigError("config file " + origin + ": line " + std::to_string(line_no) +
                               " contains a NUL byte (binary file?)");
         start = end + 1;
@@ -161,6 +164,10 @@ std::string IniFile::interpolate(const std::string& section, const std::string& 
                 throw ConfigError("config file " + origin_ + ": key " + key + ": '%(" + ref +
                                   ")s' refers to a key that is not set");
             out += interpolate(section, ref, *referenced, builtins, depth + 1);
+            if (out.size() > max_value_length)
+                throw ConfigError("config file " + origin_ + ": key " + key +
+                                  ": value longer than " + std::to_string(max_value_length) +
+                                  " characters after interpolation");
             i = close + 1;
             continue;
         }

@@ -175,3 +175,16 @@ TEST(Reload, NonReloadableKeysAreNamed)
     ASSERT_EQ(changed.size(), 1u);
     EXPECT_EQ(changed[0], "pidfile");
 }
+
+TEST_F(ConfigFile, ExponentialInterpolationIsCapped)
+{
+    std::string text = "[pgqadm]\ndb = %(k0)s\n";
+    for (int i = 0; i < 8; ++i) {
+        text += "k" + std::to_string(i) + " = ";
+        for (int r = 0; r < 10; ++r)
+            text += "%(k" + std::to_string(i + 1) + ")s";
+        text += "\n";
+    }
+    text += "k8 = x\n";
+    EXPECT_NE(error_of(text).find("after interpolation"), std::string::npos);
+}
