@@ -129,9 +129,10 @@ void add_warnings(Status& st)
         bool ticked_elsewhere = q.paused == "true" || q.external_ticker == "true";
         if (!ticked_elsewhere && q.idle_period &&
             (!q.ticker_lag || secs(q.ticker_lag) > secs(q.idle_period) + tick_slack_seconds))
-            st.warnings.push_back("queue " + q.name + ": no tick for " +
-                                  whole_seconds(q.ticker_lag) + " (idle period " +
-                                  whole_seconds(q.idle_period) + "): is the ticker running?");
+            st.warnings.push_back(
+                "queue " + q.name + ": " +
+                (q.ticker_lag ? "no tick for " + whole_seconds(q.ticker_lag) : "no tick at all") +
+                " (idle period " + whole_seconds(q.idle_period) + "): is the ticker running?");
         for (const ConsumerRow& c : q.consumers) {
             if (c.current_batch && secs(c.last_seen) > long_batch_seconds)
                 st.warnings.push_back("consumer " + c.name + " on queue " + q.name + ": batch " +

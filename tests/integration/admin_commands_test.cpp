@@ -317,6 +317,7 @@ TEST_P(AdminCommands, StatusWarnsWhenSomethingIsWrong)
 {
     ok({"create", "q"});
     ok({"create", "paused"});
+    ok({"create", "noticks"});
     ok({"register", "q", "c"});
     ok({"config", "paused", "ticker_paused=true"});
     auto conn = connect();
@@ -324,6 +325,8 @@ TEST_P(AdminCommands, StatusWarnsWhenSomethingIsWrong)
     conn.exec("select pgq.ticker('q')");
     ASSERT_FALSE(conn.exec("select pgq.next_batch('q', 'c')").is_null(0, 0));
     conn.exec("update pgq.tick set tick_time = tick_time - interval '2 hours'");
+    conn.exec("delete from pgq.tick where tick_queue = "
+              "(select queue_id from pgq.queue where queue_name = 'noticks')");
     conn.exec("update pgq.subscription set sub_active = now() - interval '1 hour'");
     conn.exec("update pgq.queue set queue_switch_time = now() - interval '1 hour',"
               " queue_rotation_period = '10 minutes'");
@@ -341,6 +344,14 @@ TEST_P(AdminCommands, StatusWarnsWhenSomethingIsWrong)
         R"(  queue q: no tick for 720\ds \(idle period 60s\): is the ticker running\?\n)");
     EXPECT_TRUE(std::regex_search(block, no_tick)) << block;
     EXPECT_EQ(block.find("queue paused: no tick"), std::string::npos) << block; // paused is quiet
+    EXPECT_NE(block.find("  queue noticks: no tick at all (idle period 60s): is the ticker "
+                         "running?\n"),
+              std::string::npos)
+        << block;
+    EXPECT_NE(r.out.find("\n" + ljust("noticks", 45) + " " + rjust("3/600s", 9) + " " +
+                         rjust("500/3s/60s", 13) + " " + rjust("NULL", 6) + "\n"),
+              std::string::npos)
+        << r.out;
     std::regex long_batch("  consumer c on queue q: batch " + batch + R"( open for 360\ds\n)");
     EXPECT_TRUE(std::regex_search(block, long_batch)) << block;
     std::regex blocked(
@@ -350,10 +361,11 @@ TEST_P(AdminCommands, StatusWarnsWhenSomethingIsWrong)
 
     r = pgqadm({"status", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(scalar("select jsonb_array_length(($1::jsonb) -> 'warnings')", {r.out}), "3")
+    EXPECT_EQ(scalar("select jsonb_array_length(($1::jsonb) -> 'warnings')", {r.out}), "4")
         << r.out;
-    EXPECT_EQ(scalar("select ($1::jsonb) #>> '{queues,1,consumers,0,current_batch}'", {r.out}),
+    EXPECT_EQ(scalar("select ($1::jsonb) #>> '{queues,2,consumers,0,current_batch}'", {r.out}),
               batch);
+    EXPECT_EQ(scalar("select ($1::jsonb) #>> '{queues,0,ticker_lag}'", {r.out}), std::nullopt);
 }
 
 INSTANTIATE_TEST_SUITE_P(Schema, AdminCommands, ::testing::Values(Flavor::ours, Flavor::extension),
