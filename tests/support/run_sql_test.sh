@@ -34,5 +34,9 @@ if [ "${PGQADM_BLESS:-0}" = 1 ]; then
 fi
 if ! diff -u "$expected" "$actual" >"$outdir/$name.diff"; then
     cat "$outdir/$name.diff"
+    if [ -n "${PGDATA:-}" ] && [ -f "$PGHOST/server.log" ]; then
+        echo "---- server log (tail) ----"
+        tail -n 40 "$PGHOST/server.log"
+    fi
     exit 1
 fi
