@@ -23,7 +23,7 @@ REPS=3
 OUT="$HERE/RESULTS.md"
 ONLY="producer,consumer,latency,bloat,ticker,triggers"
 KEEP=0
-CMDLINE="bench/run.sh $*"
+CMDLINE="bench/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) QUICK=1 ;;
