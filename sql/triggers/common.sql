@@ -78,8 +78,9 @@ $$;
 --               'n' numeric, 'f' float4, 'd' float8, 'i' interval:
 --                   cast the text back and use '='
 --               'x' use the type's '=' on the typed values (ranges,
---                   composites, non-deterministic collations, user types
---                   with a default btree opclass)
+--                   composites, non-deterministic collations)
+--               'u' user-defined base type or domain: like 'x' when the
+--                   (base) type has a default btree opclass, else 't'
 --   coljson   per column, how jsontriga writes it: 'b' bool (true/false),
 --             'i' int2/int4/int8 (bare number), 'j' date/timestamp/
 --             timestamptz (the type's JSON form, ISO 8601), 's' anything
@@ -129,10 +130,10 @@ begin
                                       when a.attcollation <> 0 and a.attcollation <> 100 and exists (
                                              select 1 from pg_catalog.pg_collation c
                                               where c.oid = a.attcollation and not c.collisdeterministic) then 'x'
-                                      when t.oid >= 16384 and t.typtype in ('b', 'd') and exists (
-                                             select 1 from pg_catalog.pg_opclass oc
-                                              where oc.opcintype = bt and oc.opcdefault
-                                                and oc.opcmethod = 403) then 'x'
+                                      -- user types: whether a default btree opclass
+                                      -- exists is decided per row ('u'), as it can
+                                      -- change without any change to the table
+                                      when t.oid >= 16384 and t.typtype in ('b', 'd') then 'u'
                                       else 't' end
                             from pg_catalog.pg_type t,
                                  lateral (select coalesce(nullif(t.typbasetype, 0), t.oid) as bt) b
@@ -142,6 +143,67 @@ begin
           from pg_catalog.pg_attribute a
          where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
     end if;
+end;
+$$;
+
+-- pgq._trg_tinfo(relid): _trg_table_info() with a per-session cache.
+-- The entry lives in the custom setting pgq_pltrg.r<relid> (session level,
+-- so it survives the transaction; a rolled back (sub)transaction takes its
+-- changes with it) as a text[]:
+--   {fingerprint, validity key, colnames, colkinds, coljson, pkey,
+--    has magic columns (t/f), pkey joined with ',', per column: is a pkey
+--    column, per column: false}
+-- Validation, cheapest first:
+--   1. same transaction (xid assigned) and this transaction has not
+--      inserted/updated/deleted a row of pg_attribute, pg_index or pg_class
+--      since the entry was validated (the transaction's own statistics
+--      counters; needs track_counts, the default): no catalog access at all.
+--      Other sessions cannot change the table meanwhile: the transaction
+--      holds a lock on it since its first trigger call there.
+--   2. else one catalog query for the fingerprint (live columns' attnum,
+--      name, type, collation and the primary key's indkey); if it equals
+--      the cached one the derived data is reused, else rebuilt.
+-- So ALTER TABLE (add/drop/rename/retype a column, add/drop the primary
+-- key) is seen by the next row, in this session or any other.
+create or replace function pgq._trg_tinfo(i_relid oid)
+returns text[]
+language plpgsql
+as $$
+declare
+    k   text := 'pgq_pltrg.r' || i_relid::text;
+    c   text[];
+    vk  text;
+    fp  text;
+    ti  record;
+begin
+    c := nullif(pg_catalog.current_setting(k, true), '')::text[];
+    vk := pg_catalog.pg_current_xact_id_if_assigned()::text || '/'
+          || (pg_catalog.pg_stat_get_xact_tuples_inserted(1249) + pg_catalog.pg_stat_get_xact_tuples_updated(1249)
+              + pg_catalog.pg_stat_get_xact_tuples_deleted(1249) + pg_catalog.pg_stat_get_xact_tuples_inserted(2610)
+              + pg_catalog.pg_stat_get_xact_tuples_updated(2610) + pg_catalog.pg_stat_get_xact_tuples_deleted(2610)
+              + pg_catalog.pg_stat_get_xact_tuples_inserted(1259) + pg_catalog.pg_stat_get_xact_tuples_updated(1259)
+              + pg_catalog.pg_stat_get_xact_tuples_deleted(1259))::text;
+    if c[2] = vk and pg_catalog.current_setting('track_counts') = 'on' then
+        return c;
+    end if;
+    fp := coalesce((select array_agg(a.attnum order by a.attnum)::text || array_agg(a.attname order by a.attnum)::text
+                           || array_agg(a.atttypid order by a.attnum)::text
+                           || array_agg(a.attcollation order by a.attnum)::text
+                      from pg_catalog.pg_attribute a
+                     where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped), '')
+          || '|' || coalesce((select i.indkey::text from pg_catalog.pg_index i
+                               where i.indrelid = i_relid and i.indisprimary), '');
+    if c is null or c[1] is distinct from fp then
+        ti := pgq._trg_table_info(i_relid, true);
+        c := array[fp, null, ti.colnames::text, ti.colkinds::text, ti.coljson::text, ti.pkey::text,
+                   case when exists (select 1 from unnest(ti.colnames) x where x like '\_pgq\_ev\_%') then 't' else 'f' end,
+                   array_to_string(ti.pkey, ','),
+                   array(select coalesce(x = any (ti.pkey), false) from unnest(ti.colnames) with ordinality as u(x, o) order by o)::text,
+                   array(select false from unnest(ti.colnames) x)::text];
+    end if;
+    c[2] := vk;
+    perform pg_catalog.set_config(k, c::text, false);
+    return c;
 end;
 $$;
 
@@ -313,7 +375,7 @@ create or replace function pgq._trg_row(
 language plpgsql
 as $$
 declare
-    ti       record;
+    ti       text[];
     kinds    text[];
     pkarr    text[];
     n        integer;
@@ -331,23 +393,30 @@ declare
     o        text;
     nv       text;
 begin
-    ti := pgq._trg_table_info(i_relid, i_op = 'UPDATE');
-    colnames := ti.colnames;
-    kinds := ti.colkinds;
-    coljson := ti.coljson;
-    pkarr := ti.pkey;
-    pkey_cat := ti.pkey;
+    ti := pgq._trg_tinfo(i_relid);
+    colnames := ti[3]::text[];
+    coljson := ti[5]::text[];
+    pkarr := ti[6]::text[];
+    pkey_cat := pkarr;
+    vals := pgq._trg_split_row(i_row::text);
+    n := coalesce(array_length(colnames, 1), 0);
+    send := true;
+    ovr := '{NULL,NULL,NULL,NULL,NULL,NULL,NULL}';
+    ovr_set := '{f,f,f,f,f,f,f}';
+    if i_pkey_text is null and i_ignore is null and ti[7] = 'f' then
+        -- no options, no magic columns: the per-column flags depend on the
+        -- table only and come from the cache
+        pkey_list := ti[8];
+        pkcol := ti[9]::boolean[];
+        skipcol := ti[10]::boolean[];
+        any_pk := cardinality(pkarr) > 0;
+    else
     if i_pkey_text is not null then
         pkey_list := i_pkey_text;
         pkarr := array(select btrim(x) from unnest(string_to_array(i_pkey_text, ',')) x);
     else
         pkey_list := array_to_string(pkarr, ',');
     end if;
-    vals := pgq._trg_split_row(i_row::text);
-    n := coalesce(array_length(colnames, 1), 0);
-    send := true;
-    ovr := array[null, null, null, null, null, null, null]::text[];
-    ovr_set := array[false, false, false, false, false, false, false];
     skipcol := array_fill(false, array[n]);
     pkcol := array_fill(false, array[n]);
     ignored := array_fill(false, array[n]);
@@ -384,12 +453,14 @@ begin
             has_skip := true;
         end if;
     end loop;
+    end if;
 
     if i_op in ('UPDATE', 'DELETE') and not any_pk then
         raise exception 'Update/Delete on table without pkey';
     end if;
 
     if i_op = 'UPDATE' then
+        kinds := ti[4]::text[];
         oldvals := pgq._trg_split_row(i_old::text);
         changed := array_fill(false, array[n]);
         for i in 1 .. n loop
@@ -407,6 +478,13 @@ begin
                         when 'f' then o::float4 <> nv::float4
                         when 'd' then o::float8 <> nv::float8
                         when 'i' then o::interval <> nv::interval
+                        when 'u' then case when exists (
+                                 select 1
+                                   from pg_catalog.pg_attribute a, pg_catalog.pg_type t, pg_catalog.pg_opclass oc
+                                  where a.attrelid = i_relid and a.attname = colnames[i]
+                                    and t.oid = a.atttypid
+                                    and oc.opcintype = coalesce(nullif(t.typbasetype, 0), t.oid)
+                                    and oc.opcdefault and oc.opcmethod = 403) then null else true end
                         else null end;
                     if chg is null then
                         execute format('select ($1).%1$I is distinct from ($2).%1$I', colnames[i])
@@ -512,6 +590,7 @@ $$;
 revoke all on function pgq._urlencode(text) from public;
 revoke all on function pgq._trg_split_row(text) from public;
 revoke all on function pgq._trg_table_info(oid, boolean) from public;
+revoke all on function pgq._trg_tinfo(oid) from public;
 revoke all on function pgq._trg_args(text[], integer, text, text, text, text, text) from public;
 revoke all on function pgq._trg_urlenc_row(text[], text[], boolean[]) from public;
 revoke all on function pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean) from public;
@@ -520,6 +599,7 @@ revoke all on function pgq._trg_json_typed(record) from public;
 grant execute on function pgq._urlencode(text) to pgq_writer;
 grant execute on function pgq._trg_split_row(text) to pgq_writer;
 grant execute on function pgq._trg_table_info(oid, boolean) to pgq_writer;
+grant execute on function pgq._trg_tinfo(oid) to pgq_writer;
 grant execute on function pgq._trg_args(text[], integer, text, text, text, text, text) to pgq_writer;
 grant execute on function pgq._trg_urlenc_row(text[], text[], boolean[]) to pgq_writer;
 grant execute on function pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean) to pgq_writer;

@@ -15,7 +15,13 @@ returns trigger
 language plpgsql
 as $$
 declare
-    a     record;
+    a_queue     text;
+    a_skip      boolean := false;
+    a_backup    boolean := false;
+    a_ignore    text[];
+    a_pkey      text;
+    a_exprs     text[];
+    a_has_exprs boolean := false;
     r     record;
     ev_t  text;
     ev_d  text;
@@ -33,13 +39,20 @@ begin
         return null;
     end if;
 
-    a := pgq._trg_args(TG_ARGV, TG_NARGS, TG_WHEN, TG_LEVEL, TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    if TG_NARGS = 1 and TG_LEVEL = 'ROW' then
+        -- the common case, only the queue name: nothing to parse or check
+        a_queue := TG_ARGV[0];
+    else
+        select x.queue_name, x.skip, x.backup, x.ignore_cols, x.pkey_text, x.exprs, x.has_exprs
+          into a_queue, a_skip, a_backup, a_ignore, a_pkey, a_exprs, a_has_exprs
+          from pgq._trg_args(TG_ARGV, TG_NARGS, TG_WHEN, TG_LEVEL, TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME) x;
+    end if;
 
     if TG_OP = 'TRUNCATE' then
         select coalesce(string_agg(pg_catalog.to_json(x)::text, ',' order by o), '')
           into pk
           from unnest((pgq._trg_table_info(TG_RELID, false)).pkey) with ordinality as k(x, o);
-        perform pgq.insert_event(a.queue_name,
+        perform pgq.insert_event(a_queue,
                                  '{"op":"TRUNCATE","table":[' || pg_catalog.to_json(TG_TABLE_SCHEMA::text)::text
                                  || ',' || pg_catalog.to_json(TG_TABLE_NAME::text)::text || '],"pkey":[' || pk || ']}',
                                  '{}', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME, null, null, null);
@@ -47,11 +60,11 @@ begin
     end if;
 
     if TG_OP = 'DELETE' then
-        r := pgq._trg_row(TG_OP, TG_RELID, OLD, null::record, a.pkey_text,
-                                          a.ignore_cols, a.exprs, a.has_exprs, false);
+        r := pgq._trg_row(TG_OP, TG_RELID, OLD, null::record, a_pkey,
+                                          a_ignore, a_exprs, a_has_exprs, false);
     else
         r := pgq._trg_row(TG_OP, TG_RELID, NEW, case when TG_OP = 'UPDATE' then OLD end,
-                                          a.pkey_text, a.ignore_cols, a.exprs, a.has_exprs, false);
+                                          a_pkey, a_ignore, a_exprs, a_has_exprs, false);
     end if;
 
     if r.send then
@@ -61,9 +74,9 @@ begin
             -- pkey= is split on ',' verbatim (no trimming), as in C
             select coalesce(string_agg(pg_catalog.to_json(x)::text, ',' order by o), '')
               into pk
-              from unnest(case when a.pkey_text is null
+              from unnest(case when a_pkey is null
                                then r.pkey_cat
-                               else string_to_array(a.pkey_text, ',') end) with ordinality as k(x, o);
+                               else string_to_array(a_pkey, ',') end) with ordinality as k(x, o);
             ev_t := '{"op":"' || TG_OP || '","table":[' || pg_catalog.to_json(TG_TABLE_SCHEMA::text)::text
                     || ',' || pg_catalog.to_json(TG_TABLE_NAME::text)::text || '],"pkey":[' || pk || ']}';
         end if;
@@ -81,18 +94,18 @@ begin
         end if;
         if r.ovr_set[5] then
             ev_2 := r.ovr[5];
-        elsif a.backup and TG_OP = 'UPDATE' then
+        elsif a_backup and TG_OP = 'UPDATE' then
             if 'j' = any (r.coljson) then
                 typed := pgq._trg_json_typed(OLD);
             end if;
             ev_2 := pgq._trg_json_row(r.colnames, r.oldvals, r.coljson, r.skipcol, typed);
         end if;
-        perform pgq.insert_event(a.queue_name, ev_t, ev_d,
+        perform pgq.insert_event(a_queue, ev_t, ev_d,
                                  case when r.ovr_set[4] then r.ovr[4] else TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME end,
                                  ev_2, r.ovr[6], r.ovr[7]);
     end if;
 
-    if TG_WHEN = 'AFTER' or a.skip then
+    if TG_WHEN = 'AFTER' or a_skip then
         return null;
     end if;
     if TG_OP = 'DELETE' then

@@ -18,7 +18,13 @@ returns trigger
 language plpgsql
 as $$
 declare
-    a     record;
+    a_queue     text;
+    a_skip      boolean := false;
+    a_backup    boolean := false;
+    a_ignore    text[];
+    a_pkey      text;
+    a_exprs     text[];
+    a_has_exprs boolean := false;
     r     record;
     ev_d  text;
     ev_2  text;
@@ -37,20 +43,27 @@ begin
         return null;
     end if;
 
-    a := pgq._trg_args(TG_ARGV, TG_NARGS, TG_WHEN, TG_LEVEL, TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    if TG_NARGS = 1 and TG_LEVEL = 'ROW' then
+        -- the common case, only the queue name: nothing to parse or check
+        a_queue := TG_ARGV[0];
+    else
+        select x.queue_name, x.skip, x.backup, x.ignore_cols, x.pkey_text, x.exprs, x.has_exprs
+          into a_queue, a_skip, a_backup, a_ignore, a_pkey, a_exprs, a_has_exprs
+          from pgq._trg_args(TG_ARGV, TG_NARGS, TG_WHEN, TG_LEVEL, TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME) x;
+    end if;
 
     if TG_OP = 'TRUNCATE' then
-        perform pgq.insert_event(a.queue_name, 'R', '', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
+        perform pgq.insert_event(a_queue, 'R', '', TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME,
                                  null, null, null);
         return null;
     end if;
 
     if TG_OP = 'DELETE' then
-        r := pgq._trg_row(TG_OP, TG_RELID, OLD, null::record, a.pkey_text,
-                                          a.ignore_cols, a.exprs, a.has_exprs, false);
+        r := pgq._trg_row(TG_OP, TG_RELID, OLD, null::record, a_pkey,
+                                          a_ignore, a_exprs, a_has_exprs, false);
     else
         r := pgq._trg_row(TG_OP, TG_RELID, NEW, case when TG_OP = 'UPDATE' then OLD end,
-                                          a.pkey_text, a.ignore_cols, a.exprs, a.has_exprs, true);
+                                          a_pkey, a_ignore, a_exprs, a_has_exprs, true);
     end if;
 
     if r.send then
@@ -93,16 +106,16 @@ begin
             end if;
         end if;
         ev_2 := case when r.ovr_set[5] then r.ovr[5]
-                     when a.backup and TG_OP = 'UPDATE' then pgq._trg_urlenc_row(r.colnames, r.oldvals, r.skipcol)
+                     when a_backup and TG_OP = 'UPDATE' then pgq._trg_urlenc_row(r.colnames, r.oldvals, r.skipcol)
                 end;
-        perform pgq.insert_event(a.queue_name,
+        perform pgq.insert_event(a_queue,
                                  case when r.ovr_set[2] then r.ovr[2] else left(TG_OP, 1) end,
                                  ev_d,
                                  case when r.ovr_set[4] then r.ovr[4] else TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME end,
                                  ev_2, r.ovr[6], r.ovr[7]);
     end if;
 
-    if TG_WHEN = 'AFTER' or a.skip then
+    if TG_WHEN = 'AFTER' or a_skip then
         return null;
     end if;
     if TG_OP = 'DELETE' then
