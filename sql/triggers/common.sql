@@ -59,13 +59,13 @@ begin
         -- nothing quoted: no value contains a comma, empty field = NULL
         return string_to_array(substr(i_row, 2, length(i_row) - 2), ',', '');
     end if;
+    -- inside quotes " and \ only occur doubled, so two plain replace()s
+    -- undo the doubling; regexp_matches returns the fields in order
     return array(select case when m[1] is not null
-                             then regexp_replace(m[1], '(["\\])\1', '\1', 'g')
+                             then replace(replace(m[1], '""', '"'), '\\', '\')
                              when m[2] = '' then null
                              else m[2] end
-                   from regexp_matches(i_row, '[(,](?:"((?:[^"]|"")*)"|([^,)"]*))', 'g')
-                        with ordinality as x(m, n)
-                  order by n);
+                   from regexp_matches(i_row, '[(,](?:"((?:[^"]|"")*)"|([^,)"]*))', 'g') as x(m));
 end;
 $$;
 
