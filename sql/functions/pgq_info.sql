@@ -65,7 +65,8 @@ begin
         else
             ev_per_sec = null;
         end if;
-        ev_new = pgq.seq_getval(_queue_event_seq) - _top_tick_event_seq;
+        ev_new = coalesce(pg_catalog.pg_sequence_last_value(_queue_event_seq::regclass), 0)
+                 - _top_tick_event_seq;
         last_tick_id = _top_tick_id;
         return next;
     end loop;

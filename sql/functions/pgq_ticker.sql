@@ -20,7 +20,12 @@ declare
 begin
     select queue_id, queue_tick_seq, queue_external_ticker, queue_ticker_paused,
            queue_ticker_max_count, queue_ticker_max_lag, queue_ticker_idle_period,
-           queue_event_seq, pgq.seq_getval(queue_event_seq) as event_seq,
+           queue_event_seq,
+           -- How many ids the event sequence has handed out. Not seq_getval():
+           -- a fresh sequence's last_value reads 1 both before and after its
+           -- first nextval(), which would hide a queue's first event.
+           coalesce(pg_catalog.pg_sequence_last_value(queue_event_seq::regclass), 0)
+               as event_seq,
            pg_catalog.now() as now
       into q
       from pgq.queue where queue_name = i_queue_name;

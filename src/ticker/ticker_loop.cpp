@@ -8,14 +8,25 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 namespace pgqadm::ticker {
 namespace {
 
-// Several hundred scalar subqueries per statement keep the probe at one round
-// trip for typical installations while staying below PostgreSQL's target-list
-// and lock-table limits when there are thousands of queues.
+// One prepared statement reads the position of many sequences; each sequence
+// stays locked until the statement's transaction ends, so thousands of
+// queues are probed in chunks to stay clear of the shared lock table.
 constexpr std::size_t probe_chunk = 500;
+
+// A never-used sequence reads as 0 (its last_value would say 1 both before and
+// after the first nextval(), hiding a queue's first event); a sequence dropped
+// since the last refresh reads as NULL.
+constexpr const char* probe_sql =
+    "select case when c.oid is not null"
+    "            then coalesce(pg_catalog.pg_sequence_last_value(c.oid), 0) end"
+    "  from unnest($1::pg_catalog.oid[]) with ordinality u(seq, n)"
+    "  left join pg_catalog.pg_class c on c.oid = u.seq"
+    " order by u.n";
 
 } // namespace
 
@@ -93,6 +104,7 @@ bool TickerLoop::wait_for_lock(db::Connection& conn)
 void TickerLoop::session(db::Connection& conn)
 {
     conn.exec(std::string("listen ") + cli::queue_change_channel);
+    conn.prepare("probe", probe_sql, 1);
     control_.active = true;
     refresh_needed_ = true;
     unsigned generation = control_.generation();
@@ -123,7 +135,8 @@ void TickerLoop::refresh(db::Connection& conn)
                   "       q.queue_ticker_max_count,"
                   "       coalesce((to_jsonb(q) ->> 'queue_ticker_paused')::bool, false),"
                   "       extract(epoch from now() - t.tick_time)::float8,"
-                  "       (to_jsonb(t) ->> 'tick_event_seq')::int8"
+                  "       (to_jsonb(t) ->> 'tick_event_seq')::int8,"
+                  "       to_regclass(q.queue_event_seq)::oid"
                   "  from pgq.queue q"
                   "  left join lateral (select * from pgq.tick"
                   "                      where tick_queue = q.queue_id"
@@ -137,7 +150,12 @@ void TickerLoop::refresh(db::Connection& conn)
             continue; // paused: never ticked
         Queue q;
         q.name = r.get(i, 0);
-        q.seq_fqname = quote_fqname(conn, r.get(i, 1));
+        if (r.is_null(i, 8)) {
+            spdlog::warn("ticker: queue {}: event sequence {} not found, skipped", q.name,
+                         r.get(i, 1));
+            continue;
+        }
+        q.seq_oid = r.get(i, 8);
         q.settings = {r.as_double(i, 2), r.as_double(i, 3), r.as_int(i, 4)};
         auto known = queues_.find(q.name);
         if (known != queues_.end()) {
@@ -145,26 +163,27 @@ void TickerLoop::refresh(db::Connection& conn)
         } else {
             q.state.last_tick = r.is_null(i, 6) ? 0 : now - r.as_double(i, 6);
             q.state.last_seq = r.is_null(i, 7) ? -1 : r.as_int(i, 7);
+            // Assume the queue is quiet; the first probe shows if it is not.
+            // (Otherwise a restart would give every idle queue extra ticks.)
+            q.state.quiet_ticks = quiet_ticks_after_activity;
         }
         fresh.emplace(q.name, std::move(q));
     }
     queues_ = std::move(fresh);
 
     probe_order_.clear();
-    for (auto& [name, q] : queues_)
+    probe_chunks_.clear();
+    std::vector<std::string> oids;
+    for (auto& [name, q] : queues_) {
         probe_order_.push_back(&q);
-    conn.exec("deallocate all");
-    probe_statements_ = 0;
-    for (std::size_t start = 0; start < probe_order_.size(); start += probe_chunk) {
-        std::string sql = "select ";
-        std::size_t end = std::min(start + probe_chunk, probe_order_.size());
-        for (std::size_t i = start; i < end; ++i) {
-            if (i != start)
-                sql += ", ";
-            sql += "(select last_value from " + probe_order_[i]->seq_fqname + ")";
+        oids.push_back(q.seq_oid);
+        if (oids.size() == probe_chunk) {
+            probe_chunks_.push_back(text_array_literal(oids));
+            oids.clear();
         }
-        conn.prepare("probe_" + std::to_string(probe_statements_++), sql, 0);
     }
+    if (!oids.empty())
+        probe_chunks_.push_back(text_array_literal(oids));
     refresh_needed_ = false;
     next_refresh_ = now + control_.settings().queue_refresh_period;
     spdlog::debug("ticker: {} queues to tick", queues_.size());
@@ -179,32 +198,38 @@ void TickerLoop::round(db::Connection& conn)
     if (probe_order_.empty())
         return;
 
-    std::vector<long long> seqs;
+    std::vector<std::optional<long long>> seqs;
     seqs.reserve(probe_order_.size());
     try {
-        for (int s = 0; s < probe_statements_; ++s) {
-            db::Result r = conn.exec_prepared("probe_" + std::to_string(s), {});
-            for (int c = 0; c < r.columns(); ++c)
-                seqs.push_back(r.as_int(0, c));
+        for (const auto& chunk : probe_chunks_) {
+            db::Result r = conn.exec_prepared("probe", {chunk});
+            for (int row = 0; row < r.rows(); ++row)
+                seqs.push_back(r.is_null(row, 0) ? std::nullopt
+                                                 : std::optional<long long>(r.as_int(row, 0)));
         }
     } catch (const db::DbError& e) {
-        // A queue was dropped since the last refresh: re-read and try next round.
-        if (e.sqlstate() == "42P01" || e.sqlstate() == "26000") {
-            spdlog::debug("ticker: probe failed ({}), refreshing queue list", e.describe());
-            refresh_needed_ = true;
-            return;
-        }
-        throw;
+        if (e.is_connection_problem())
+            throw;
+        // e.g. a queue dropped between the join and the read: re-read the list.
+        spdlog::debug("ticker: probe failed ({}), refreshing queue list", e.describe());
+        refresh_needed_ = true;
+        return;
     }
+    if (seqs.size() != probe_order_.size())
+        throw Error("ticker: sequence probe returned " + std::to_string(seqs.size()) +
+                    " values for " + std::to_string(probe_order_.size()) + " queues");
 
     double now = monotonic_now();
     std::vector<std::string> due;
     std::vector<std::pair<Queue*, TickReason>> decisions;
     for (std::size_t i = 0; i < probe_order_.size(); ++i) {
         Queue& q = *probe_order_[i];
+        // NULL: dropped since the last refresh; nothing new there.
+        long long seq = seqs[i].value_or(q.state.last_seq);
         if (q.state.last_seq < 0) // schema without tick_event_seq: start from here
-            q.state.last_seq = seqs[i];
-        TickReason reason = need_tick(q.settings, q.state, seqs[i], now);
+            q.state.last_seq = seq;
+        seqs[i] = seq;
+        TickReason reason = need_tick(q.settings, q.state, seq, now);
         decisions.emplace_back(&q, reason);
         if (reason != TickReason::none)
             due.push_back(q.name);
@@ -213,7 +238,7 @@ void TickerLoop::round(db::Connection& conn)
     now = monotonic_now();
     for (std::size_t i = 0; i < decisions.size(); ++i) {
         auto [q, reason] = decisions[i];
-        observe(q->state, seqs[i], now, reason, reason != TickReason::none);
+        observe(q->state, *seqs[i], now, reason, reason != TickReason::none);
     }
     control_.stats.ticks += created;
 }

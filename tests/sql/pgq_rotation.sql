@@ -1,5 +1,6 @@
 -- pgq_rotation: two-step table rotation never truncates a table that an
 -- unfinished consumer still needs; nothing is lost.
+-- ctest: run alone (rotation waits for the cluster-wide snapshot xmin)
 \set VERBOSITY terse
 select pgq.create_queue('rq');
 update pgq.queue set queue_ticker_max_lag = '0', queue_ticker_idle_period = '0', queue_rotation_period = '0';

@@ -79,3 +79,17 @@ select pgq.ticker('nonexistent', 100, now(), 10);
 select pgq.ticker('nonexistent');
 select pgq.force_tick('nonexistent');
 select last_tick_id from pgq.get_queue_info('tq2');
+-- A fresh queue's very first event counts as new: the event sequence's
+-- last_value reads 1 both before and after the first nextval(), so the tick
+-- records how many ids were handed out (0 here), not last_value.
+select pgq.create_queue('firstev');
+select pgq.set_queue_config('firstev', 'ticker_max_lag', '0');
+select pgq.set_queue_config('firstev', 'ticker_idle_period', '1 hour');
+select tick_event_seq from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
+ where q.queue_name = 'firstev';
+select ev_new from pgq.get_queue_info('firstev');
+select pgq.insert_event('firstev', 'first', 'one');
+select ev_new from pgq.get_queue_info('firstev');
+select pgq.ticker('firstev') is not null as ticked_for_first_event;
+select tick_event_seq from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
+ where q.queue_name = 'firstev' order by tick_id;

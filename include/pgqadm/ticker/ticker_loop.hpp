@@ -26,7 +26,7 @@ class TickerLoop {
   private:
     struct Queue {
         std::string name;
-        std::string seq_fqname; ///< quoted event sequence name
+        std::string seq_oid; ///< OID of the event sequence, as text
         QueueSettings settings;
         QueueState state;
     };
@@ -39,8 +39,8 @@ class TickerLoop {
 
     JobControl& control_;
     std::map<std::string, Queue> queues_;
-    std::vector<Queue*> probe_order_;
-    int probe_statements_ = 0;
+    std::vector<Queue*> probe_order_;       ///< queues in the order the probe returns them
+    std::vector<std::string> probe_chunks_; ///< oid[] literals, one per probe statement
     bool refresh_needed_ = true;
     double next_refresh_ = 0;
 };
