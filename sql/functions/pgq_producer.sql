@@ -13,10 +13,12 @@ drop function if exists pgq._insert_event_generic(int4, int4, int8, timestamptz,
 -- PL/pgSQL prepares and caches a plan per statement the first time it runs
 -- in a session, so every call after the first is: one cached index lookup in
 -- pgq.queue, a few simple expressions, one cached INSERT, all in a single
--- function call.  insert_event with 3 arguments is an inlinable SQL wrapper.  Branches are nested IFs on queue_id ranges (leaves of at
--- most 8 queues), so dispatch is O(log queues); regeneration (create_queue,
--- drop_queue, install/upgrade) is O(queues).  Queues missing from the
--- dispatcher (e.g. non-standard queue_data_pfx) take a dynamic-SQL fallback.
+-- function call.  insert_event with 3 arguments is an inlinable SQL wrapper.
+-- Branches are nested IFs on queue_id ranges (leaves of at most 8 queues),
+-- so dispatch is O(log queues).  The tree holds the first 128 queues: every
+-- session compiles the whole function once, and create_queue/drop_queue
+-- regenerate it, so its size is bounded.  Other queues (and non-standard
+-- ones, e.g. another queue_data_pfx) take a dynamic-SQL fallback.
 
 create or replace function pgq._insert_event_generic(
     i_queue_id int4, i_table int4, i_ev_id int8, i_ev_time timestamptz,
@@ -176,13 +178,19 @@ begin
     -- serialize regeneration
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgq.queue ddl'));
 
+    -- Every session compiles the whole generated function on its first call,
+    -- and create_queue regenerates it: both grow with the tree. Past the
+    -- first 128 queues (by id) the dynamic path is cheaper overall.
     select coalesce(array_agg(queue_id order by queue_id), '{}'),
            coalesce(array_agg(queue_ntables order by queue_id), '{}')
       into v_ids, v_nt
-      from pgq.queue
-     where queue_data_pfx = 'pgq.event_' || queue_id::text
-       and queue_event_seq = 'pgq.event_' || queue_id::text || '_id_seq'
-       and queue_ntables between 1 and 1000;
+      from (select queue_id, queue_ntables
+              from pgq.queue
+             where queue_data_pfx = 'pgq.event_' || queue_id::text
+               and queue_event_seq = 'pgq.event_' || queue_id::text || '_id_seq'
+               and queue_ntables between 1 and 1000
+             order by queue_id
+             limit 128) q;
 
     -- insert_event(7): security definer, the producer hot path
     perform pgq._gen_insert_function(v_ids, v_nt,

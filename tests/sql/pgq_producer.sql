@@ -67,3 +67,16 @@ create table pgq.event_21_3 () inherits (pgq.event_21);
 update pgq.queue set queue_cur_table = 3 where queue_name = 'many_20';
 select pgq.insert_event('many_20', 't', 'x');
 select tableoid::regclass, ev_id from pgq.event_21;
+-- Past the first 128 queues the producer functions use the dynamic path:
+-- the same result, and the generated function stays small.
+select count(pgq.create_queue('beyond_' || i)) from generate_series(1, 100) i;
+select max(queue_id) > 128 as past_the_tree from pgq.queue;
+select pgq.insert_event('beyond_100', 'late', 'still delivered') > 0 as inserted;
+select ev_type, ev_data from pgq.event_template
+ where ev_type = 'late';
+select pgq.insert_event_raw('beyond_100', 777, null, null, null, 'raw', 'explicit', null, null, null, null);
+select ev_id, ev_data from pgq.event_template where ev_type = 'raw' and ev_data = 'explicit';
+select position('pgq.event_' || q.queue_id || '_0 ' in p.prosrc) = 0 as not_in_the_tree
+  from pg_proc p, pgq.queue q
+ where p.oid = 'pgq.insert_event(text,text,text,text,text,text,text)'::regprocedure
+   and q.queue_name = 'beyond_100';
