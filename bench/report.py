@@ -223,5 +223,15 @@ if os.path.exists(a.notes):
     w(open(a.notes).read().rstrip())
     w("")
 
+# bench/soak.sh appends "### Fault soak" entries to the same file: keep them.
+if os.path.exists(a.out):
+    old = open(a.out).read().split("\n")
+    starts = [i for i, l in enumerate(old) if l.startswith("### Fault soak")]
+    if starts:
+        w("## Fault-injection soaks (bench/soak.sh)")
+        w("")
+        w("\n".join(old[starts[0]:]).rstrip())
+        w("")
+
 open(a.out, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
