@@ -101,17 +101,24 @@ as $$
 -- when there is no batch.
 declare
     sub         record;
+    t1_id       int8;
+    t1_time     timestamptz;
+    t1_seq      int8;
+    t2_id       int8;
+    t2_time     timestamptz;
+    t2_seq      int8;
     errmsg      text;
 begin
-    select s.sub_queue, s.sub_consumer, s.sub_id, s.sub_batch, s.sub_last_tick, s.sub_next_tick,
-           t1.tick_id as t1_id, t1.tick_time as t1_time, t1.tick_event_seq as t1_seq,
-           t2.tick_id as t2_id, t2.tick_time as t2_time, t2.tick_event_seq as t2_seq
+    -- Lock the subscription row first and read the ticks afterwards.  When
+    -- a concurrent caller (next_batch_custom or finish_batch for the same
+    -- consumer) held the row, FOR UPDATE re-checks only the locked row's new
+    -- version: tick rows joined in the same statement would be the ones
+    -- matching the old sub_last_tick/sub_next_tick, i.e. NULL or stale.
+    select s.sub_queue, s.sub_consumer, s.sub_id, s.sub_batch, s.sub_last_tick, s.sub_next_tick
       into sub
       from pgq.queue q
       join pgq.subscription s on (s.sub_queue = q.queue_id)
       join pgq.consumer c on (c.co_id = s.sub_consumer)
-      left join pgq.tick t1 on (t1.tick_queue = s.sub_queue and t1.tick_id = s.sub_last_tick)
-      left join pgq.tick t2 on (t2.tick_queue = s.sub_queue and t2.tick_id = s.sub_next_tick)
      where q.queue_name = i_queue_name
        and c.co_name = i_consumer_name
        for update of s;
@@ -123,28 +130,39 @@ begin
         raise exception '%', errmsg;
     end if;
 
+    select t.tick_id, t.tick_time, t.tick_event_seq
+      into t1_id, t1_time, t1_seq
+      from pgq.tick t
+     where t.tick_queue = sub.sub_queue
+       and t.tick_id = sub.sub_last_tick;
+    select t.tick_id, t.tick_time, t.tick_event_seq
+      into t2_id, t2_time, t2_seq
+      from pgq.tick t
+     where t.tick_queue = sub.sub_queue
+       and t.tick_id = sub.sub_next_tick;
+
     -- has the previous tick been dropped?
-    if sub.t1_id is null then
+    if t1_id is null then
         errmsg := 'PgQ corruption: Consumer '
             || i_queue_name || '/' || i_consumer_name
             || ' does not see tick ' || coalesce(sub.sub_last_tick::text, 'NULL');
         raise exception '%', errmsg;
     end if;
 
-    prev_tick_id := sub.t1_id;
-    prev_tick_time := sub.t1_time;
-    prev_tick_event_seq := sub.t1_seq;
+    prev_tick_id := t1_id;
+    prev_tick_time := t1_time;
+    prev_tick_event_seq := t1_seq;
 
     -- batch already open: return it again
     if sub.sub_batch is not null then
-        if sub.t2_id is null then
+        if t2_id is null then
             raise exception 'PgQ corruption: Consumer %/% does not see tick %',
                 i_queue_name, i_consumer_name, coalesce(sub.sub_next_tick::text, 'NULL');
         end if;
         batch_id := sub.sub_batch;
-        cur_tick_id := sub.t2_id;
-        cur_tick_time := sub.t2_time;
-        cur_tick_event_seq := sub.t2_seq;
+        cur_tick_id := t2_id;
+        cur_tick_time := t2_time;
+        cur_tick_event_seq := t2_seq;
         return;
     end if;
 
@@ -154,13 +172,13 @@ begin
           into cur_tick_id, cur_tick_time, cur_tick_event_seq
           from pgq.tick
          where tick_queue = sub.sub_queue
-           and tick_id > sub.t1_id
+           and tick_id > t1_id
          order by tick_queue asc, tick_id asc
          limit 1;
     else
         select h.next_tick_id, h.next_tick_time, h.next_tick_seq
           into cur_tick_id, cur_tick_time, cur_tick_event_seq
-          from pgq.find_tick_helper(sub.sub_queue, sub.t1_id, sub.t1_time, sub.t1_seq,
+          from pgq.find_tick_helper(sub.sub_queue, t1_id, t1_time, t1_seq,
                                     i_min_count, i_min_interval) h;
     end if;
 
