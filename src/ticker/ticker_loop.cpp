@@ -105,6 +105,7 @@ void TickerLoop::session(db::Connection& conn)
 {
     conn.exec(std::string("listen ") + cli::queue_change_channel);
     conn.prepare("probe", probe_sql, 1);
+    conn.prepare("tick", "select count(pgq.ticker(q)) from unnest($1::text[]) q", 1);
     control_.active = true;
     refresh_needed_ = true;
     unsigned generation = control_.generation();
@@ -248,8 +249,7 @@ long TickerLoop::tick(db::Connection& conn, const std::vector<std::string>& name
     // One statement (one short transaction) for all due queues; pgq.ticker(q)
     // itself may still decide a tick is not needed yet and return NULL.
     try {
-        db::Result r = conn.exec("select count(pgq.ticker(q)) from unnest($1::text[]) q",
-                                 {text_array_literal(names)});
+        db::Result r = conn.exec_prepared("tick", {text_array_literal(names)});
         long created = static_cast<long>(r.as_int(0, 0));
         spdlog::debug("ticker: asked {} queues, {} ticks", names.size(), created);
         return created;
