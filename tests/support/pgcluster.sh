@@ -58,6 +58,12 @@ shared_preload_libraries = 'pg_stat_statements'
 CONF
     as_pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
         || { cat "$dir/server.log" >&2; exit 1; }
+    # The pgq roles are cluster-wide. Installers create them when missing, and
+    # two installs (ours or CREATE EXTENSION pgq) in parallel tests can race
+    # on that; create them once up front.
+    "$pgbin/psql" -X -q -h "$dir" -p "$port" -U "$user" -d postgres -v ON_ERROR_STOP=1 \
+        -c "create role pgq_reader" -c "create role pgq_writer" \
+        -c "create role pgq_admin in role pgq_reader, pgq_writer" >/dev/null
     printf 'PGHOST=%s\nPGPORT=%s\nPGUSER=%s\nPGDATA=%s\nPGBIN=%s\n' "$dir" "$port" "$user" "$dir/data" "$pgbin" > "$envfile"
     ;;
 stop)
