@@ -52,18 +52,21 @@ std::optional<pid_t> parse_pid(const std::string& text, const std::string& path)
 
 std::optional<pid_t> read_pidfile(const std::string& path)
 {
-    std::ifstream in(path);
-    if (!in)
-        return std::nullopt;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto pid = parse_pid(ss.str(), path);
-    if (!pid)
-        throw Error("Corrupt pidfile: " + path);
-    return pid;
+    for (int attempt = 0;; ++attempt) {
+        std::ifstream in(path);
+        if (!in)
+            return std::nullopt;
+        std::stringstream ss;
+        ss << in.rdbuf();
+        if (auto pid = parse_pid(ss.str(), path))
+            return pid;
+        if (attempt == 20)
+            throw Error("Corrupt pidfile: " + path);
+        usleep(10000); // empty: a daemon that is just starting
+    }
 }
 
-PidFile PidFile::acquire(const std::string& path)
+PidFile PidFile::acquire(const std::string& path, bool write_pid)
 {
     int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -87,12 +90,17 @@ PidFile PidFile::acquire(const std::string& path)
         spdlog::info("Ignoring stale pidfile");
     }
     PidFile pf(path, fd);
-    pf.write_current_pid();
+    if (write_pid) {
+        pf.write_current_pid();
+    } else if (ftruncate(fd, 0) != 0) {
+        throw Error("cannot write pidfile " + path + ": " + std::strerror(errno));
+    }
     return pf;
 }
 
 PidFile::PidFile(PidFile&& other) noexcept
-    : path_(std::move(other.path_)), fd_(other.fd_), written_pid_(other.written_pid_)
+    : path_(std::move(other.path_)), fd_(other.fd_), written_pid_(other.written_pid_),
+      acquired_by_(other.acquired_by_)
 {
     other.fd_ = -1;
     other.written_pid_ = 0;
@@ -115,6 +123,9 @@ void PidFile::remove()
 {
     if (fd_ < 0)
         return;
+    // Emptied but never written (failed before the daemon child wrote it).
+    if (written_pid_ == 0 && acquired_by_ == getpid())
+        unlink(path_.c_str());
     // Only our own file: a racing successor may already have replaced it.
     if (written_pid_ == getpid()) {
         try {

@@ -69,7 +69,7 @@ int cmd_ticker(CommandContext& ctx)
     }
     std::optional<daemon::PidFile> pidfile;
     if (!cfg.pidfile.empty())
-        pidfile.emplace(daemon::PidFile::acquire(cfg.pidfile));
+        pidfile.emplace(daemon::PidFile::acquire(cfg.pidfile, !ctx.options.daemon));
     if (ctx.options.daemon) {
         daemon::detach();
         pidfile->write_current_pid();

@@ -139,8 +139,10 @@ TEST_F(TickerTest, DaemonLifecycleReloadStopAndStalePidfile)
 
     auto r = run_pgqadm({cfg.string(), "ticker", "-d"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(pidfile); }, 10s));
+    ASSERT_TRUE(wait_until(
+        [&] { return std::filesystem::exists(pidfile) && !read_file(pidfile).empty(); }, 10s));
     pid_t pid = static_cast<pid_t>(std::stol(read_file(pidfile)));
+    EXPECT_NE(pid, getpid());
     EXPECT_EQ(kill(pid, 0), 0);
 
     // A second start is refused while the first runs.
@@ -173,7 +175,11 @@ TEST_F(TickerTest, DaemonLifecycleReloadStopAndStalePidfile)
     r = run_pgqadm({cfg.string(), "ticker", "-d"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     ASSERT_TRUE(wait_until(
-        [&] { return std::filesystem::exists(pidfile) && read_file(pidfile) != "999999"; }, 10s));
+        [&] {
+            return std::filesystem::exists(pidfile) && read_file(pidfile) != "999999" &&
+                   !read_file(pidfile).empty();
+        },
+        10s));
     EXPECT_TRUE(log_has("Ignoring stale pidfile"));
     pid = static_cast<pid_t>(std::stol(read_file(pidfile)));
 
