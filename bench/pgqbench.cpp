@@ -170,8 +170,8 @@ int cmd_latency(int argc, char** argv)
             Res r(run(p, "select pgq.insert_event($1, 'lat', clock_timestamp()::text)", {q}));
             ++sent;
             ++i;
-            std::this_thread::sleep_until(
-                start + std::chrono::duration_cast<Clock::duration>(period * i));
+            std::this_thread::sleep_until(start +
+                                          std::chrono::duration_cast<Clock::duration>(period * i));
         }
         PQfinish(p);
         producer_done = true;
@@ -182,8 +182,8 @@ int cmd_latency(int argc, char** argv)
     while (true) {
         if (producer_done && deadline_after_done == Clock::time_point::max())
             deadline_after_done = Clock::now() + std::chrono::seconds(15);
-        if (producer_done && (static_cast<long>(lat.size()) >= sent ||
-                              Clock::now() > deadline_after_done))
+        if (producer_done &&
+            (static_cast<long>(lat.size()) >= sent || Clock::now() > deadline_after_done))
             break;
         std::string b = next_batch(c, q, cons);
         if (b.empty()) {

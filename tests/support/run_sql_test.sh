@@ -12,6 +12,8 @@ envfile=$1 install_sql=$2 test_sql=$3 expected=$4
 # shellcheck disable=SC1090
 . "$envfile"
 export PGHOST PGPORT PGUSER
+# The throwaway cluster's own client; on an external server, psql from PATH.
+psql() { "${PGBIN:+$PGBIN/}psql" "$@"; }
 name=$(basename "$test_sql" .sql)
 db="regress_${name}"
 outdir=${PGQADM_TEST_OUTDIR:-$(dirname "$envfile")/sql-results}
