@@ -40,7 +40,6 @@ Connection::Connection(PGconn* conn, std::string conninfo)
     : conn_(conn, &PQfinish), conninfo_(std::move(conninfo)),
       opened_at_(std::chrono::steady_clock::now())
 {
-    cancel_ = std::shared_ptr<PGcancel>(PQgetCancel(conn), &PQfreeCancel);
     PQsetNoticeReceiver(conn, on_notice, nullptr);
 }
 
@@ -137,16 +136,6 @@ std::string Connection::quote_ident(std::string_view ident) const
     return out;
 }
 
-std::string Connection::quote_literal(std::string_view value) const
-{
-    char* q = PQescapeLiteral(conn_.get(), value.data(), value.size());
-    if (!q)
-        throw DbError(one_line(PQerrorMessage(conn_.get())));
-    std::string out(q);
-    PQfreemem(q);
-    return out;
-}
-
 std::vector<Notification> Connection::notifications()
 {
     std::vector<Notification> out;
@@ -156,14 +145,6 @@ std::vector<Notification> Connection::notifications()
         PQfreemem(n);
     }
     return out;
-}
-
-void Connection::cancel()
-{
-    if (!cancel_)
-        return;
-    char err[256];
-    PQcancel(cancel_.get(), err, sizeof err);
 }
 
 Transaction::Transaction(Connection& conn) : conn_(conn)

@@ -41,25 +41,18 @@ class Connection {
     Result exec_prepared(const std::string& name, const Params& params);
 
     std::string quote_ident(std::string_view ident) const;
-    std::string quote_literal(std::string_view value) const;
 
-    /// Server version as an integer (150004) and as text ("15.4").
-    int server_version() const { return PQserverVersion(conn_.get()); }
     bool ok() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
-    int socket() const { return PQsocket(conn_.get()); }
     std::chrono::steady_clock::time_point opened_at() const { return opened_at_; }
 
     /// Notifications received so far (after LISTEN); reads pending input.
     std::vector<Notification> notifications();
-    /// Asks the server to cancel the running query (safe from another thread).
-    void cancel();
 
   private:
     explicit Connection(PGconn* conn, std::string conninfo);
     Result check(PGresult* res, std::string_view sql);
 
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
-    std::shared_ptr<PGcancel> cancel_;
     std::string conninfo_;
     std::chrono::steady_clock::time_point opened_at_;
 };
