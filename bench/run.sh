@@ -272,10 +272,12 @@ if want consumer; then
 fi
 
 # ================================================================ 3. latency
-# latency SIDE CONFIG-TAG MAXLAG daemon-args...
+# latency SIDE CONFIG-TAG MAXLAG NOTIFY REP daemon-args...
+# NOTIFY on: queue_ticker_notify (ours only: producers wake the ticker at commit)
 run_latency() {
-    local side=$1 tag=$2 maxlag=$3 rep=$4; shift 4
+    local side=$1 tag=$2 maxlag=$3 notify=$4 rep=$5; shift 5
     sql "$side" -c "select pgq.set_queue_config('q','ticker_max_lag','$maxlag')" >/dev/null
+    [ "$notify" = on ] && sql "$side" -c "select pgq.set_queue_config('q','ticker_notify','on')" >/dev/null
     daemon_start "$side" "$@"
     sleep 2
     "$PGQBENCH" latency "$BASE dbname=$side" q c "$LAT_T" 100 2 > "$WORK/lat.out" &
@@ -290,16 +292,19 @@ run_latency() {
     rec "latency_${tag}_p95_ms" "$side" "$rep" "$p95"
     rec "latency_${tag}_p99_ms" "$side" "$rep" "$p99"
     sql "$side" -c "select pgq.set_queue_config('q','ticker_max_lag','3 seconds')" >/dev/null
+    [ "$notify" = on ] && sql "$side" -c "select pgq.set_queue_config('q','ticker_notify','off')" >/dev/null
+    return 0
 }
 if want latency; then
     log "latency: 100 ev/s for $LAT_T s, consumer polls every 2 ms, reps $REPS"
     for rep in $(seq 1 "$REPS"); do
         for side in $(order "$rep"); do
-            run_latency "$side" default "3 seconds" "$rep"
+            run_latency "$side" default "3 seconds" off "$rep"
             if [ "$side" = ours ]; then
-                run_latency ours fast 0 "$rep" "loop_delay = 0.01"
+                # event-driven: producers wake the ticker; loop_delay stays 1 s
+                run_latency ours fast 0 on "$rep"
             else
-                run_latency real fast 0 "$rep" "ticker_period = 0.01"
+                run_latency real fast 0 off "$rep" "ticker_period = 0.01"
             fi
         done
     done

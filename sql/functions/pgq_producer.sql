@@ -3,6 +3,8 @@
 
 drop function if exists pgq._insert_event_dispatch(int4, int4, int8, timestamptz, int4, int4, text, text, text, text, text, text);
 drop function if exists pgq._insert_event_generic(int4, int4, int8, timestamptz, int4, int4, text, text, text, text, text, text);
+drop function if exists pgq._gen_dispatch_tree(int4[], int4[], int4, int4, text, text, text);
+drop function if exists pgq._gen_insert_function(int4[], int4[], text, text, text, text, text);
 --
 -- Hot path design
 -- ---------------
@@ -22,6 +24,17 @@ drop function if exists pgq._insert_event_generic(int4, int4, int8, timestamptz,
 -- session compiles the whole function once, and create_queue/drop_queue
 -- regenerate it, so its size is bounded.  Other queues (and non-standard
 -- ones, e.g. another queue_data_pfx) take a dynamic-SQL fallback.
+--
+-- Ticker wake-up
+-- --------------
+-- For queues with queue_ticker_notify, the producer also sends
+-- NOTIFY pgq_ticker_wakeup, payload the queue name.  PostgreSQL delivers it
+-- when the transaction commits (never for a rollback) and sends one per
+-- transaction and queue however many events it inserted, so the pgqadm
+-- ticker can tick right after the commit instead of at its next loop.
+-- The price: commits of notifying transactions are serialized by
+-- PostgreSQL's notification queue lock, so it is off by default.  COPY into
+-- current_event_table() does not notify (the next ticker loop sees it).
 
 create or replace function pgq._insert_event_generic(
     i_queue_id int4, i_table int4, i_ev_id int8, i_ev_time timestamptz,
@@ -33,14 +46,20 @@ returns int8 as $$
 -- Consumes one value of the event sequence unless the caller already did
 -- (i_seq_done; then i_ev_id is that value or the caller's explicit id).
 declare
-    v_pfx  text;
-    v_seq  text;
-    v_id   int8;
+    v_pfx    text;
+    v_seq    text;
+    v_notify boolean;
+    v_name   text;
+    v_id     int8;
 begin
-    select queue_data_pfx, queue_event_seq into v_pfx, v_seq
+    select queue_data_pfx, queue_event_seq, queue_ticker_notify, queue_name
+      into v_pfx, v_seq, v_notify, v_name
       from pgq.queue where queue_id = i_queue_id;
     if not found then
         raise exception 'No such queue';
+    end if;
+    if v_notify then
+        perform pg_catalog.pg_notify('pgq_ticker_wakeup', v_name);
     end if;
     if not i_seq_done then
         v_id := pg_catalog.nextval(pgq.quote_fqname(v_seq)::regclass);
@@ -58,14 +77,16 @@ $$ language plpgsql;
 
 
 create or replace function pgq._gen_dispatch_tree(
-    i_ids int4[], i_ntables int4[], i_lo int4, i_hi int4, i_indent text,
+    i_ids int4[], i_ntables int4[], i_notify text[], i_lo int4, i_hi int4, i_indent text,
     i_id_expr text, i_values_tail text)
 returns text as $$
 -- Generates the nested IF tree of an insert function for queues
 -- i_ids[i_lo..i_hi] (sorted ascending).  Leaves hold at most 8 queues.
 -- Expects variables v_qid (queue id), v_tbl (table number), v_id (int8).
 -- i_id_expr: the ev_id to store and return (from v_id); i_values_tail: the
--- remaining 9 values (ev_time .. ev_extra4).  Names come from ids only.
+-- remaining 9 values (ev_time .. ev_extra4).  Object names come from ids
+-- only; i_notify[i] is the queue's name for the wake-up NOTIFY (NULL: none),
+-- and enters the code only through quote_literal().
 declare
     res  text := '';
     mid  int4;
@@ -79,6 +100,10 @@ begin
                 || ' v_qid = ' || qid::text || E' then\n'
                 || i_indent || '    v_id := pg_catalog.nextval(''pgq.event_' || qid::text
                 || E'_id_seq''::regclass);\n';
+            if i_notify[i] is not null then
+                res := res || i_indent || '    perform pg_catalog.pg_notify(''pgq_ticker_wakeup'', '
+                    || pg_catalog.quote_literal(i_notify[i]) || E');\n';
+            end if;
             for t in 0 .. i_ntables[i] - 1 loop
                 tbl := 'pgq.event_' || qid::text || '_' || t::text;
                 res := res || i_indent || '    ' || case when t = 0 then 'if' else 'elsif' end
@@ -95,16 +120,16 @@ begin
     end if;
     mid := (i_lo + i_hi) / 2;
     return i_indent || 'if v_qid <= ' || i_ids[mid]::text || E' then\n'
-        || pgq._gen_dispatch_tree(i_ids, i_ntables, i_lo, mid, i_indent || '    ', i_id_expr, i_values_tail)
+        || pgq._gen_dispatch_tree(i_ids, i_ntables, i_notify, i_lo, mid, i_indent || '    ', i_id_expr, i_values_tail)
         || i_indent || E'else\n'
-        || pgq._gen_dispatch_tree(i_ids, i_ntables, mid + 1, i_hi, i_indent || '    ', i_id_expr, i_values_tail)
+        || pgq._gen_dispatch_tree(i_ids, i_ntables, i_notify, mid + 1, i_hi, i_indent || '    ', i_id_expr, i_values_tail)
         || i_indent || E'end if;\n';
 end;
 $$ language plpgsql;
 
 
 create or replace function pgq._gen_insert_function(
-    i_ids int4[], i_ntables int4[], i_signature text, i_attrs text,
+    i_ids int4[], i_ntables int4[], i_notify text[], i_signature text, i_attrs text,
     i_id_expr text, i_values_tail text, i_generic_args text)
 returns void as $gen$
 -- Creates one producer function: queue lookup, disabled/per-TX-limit
@@ -154,7 +179,7 @@ begin
     end if;
 $body$;
     if v_cnt > 0 then
-        v_body := v_body || pgq._gen_dispatch_tree(i_ids, i_ntables, 1, v_cnt, '    ',
+        v_body := v_body || pgq._gen_dispatch_tree(i_ids, i_ntables, i_notify, 1, v_cnt, '    ',
                                                    i_id_expr, i_values_tail);
     end if;
     v_body := v_body
@@ -177,6 +202,7 @@ returns integer as $$
 declare
     v_ids   int4[];
     v_nt    int4[];
+    v_ntf   text[];
 begin
     -- serialize regeneration
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pgq.queue ddl'));
@@ -185,9 +211,11 @@ begin
     -- and create_queue regenerates it: both grow with the tree. Past the
     -- first 128 queues (by id) the dynamic path is cheaper overall.
     select coalesce(array_agg(queue_id order by queue_id), '{}'),
-           coalesce(array_agg(queue_ntables order by queue_id), '{}')
-      into v_ids, v_nt
-      from (select queue_id, queue_ntables
+           coalesce(array_agg(queue_ntables order by queue_id), '{}'),
+           coalesce(array_agg(case when queue_ticker_notify then queue_name end
+                              order by queue_id), '{}')
+      into v_ids, v_nt, v_ntf
+      from (select queue_id, queue_ntables, queue_name, queue_ticker_notify
               from pgq.queue
              where queue_data_pfx = 'pgq.event_' || queue_id::text
                and queue_event_seq = 'pgq.event_' || queue_id::text || '_id_seq'
@@ -196,19 +224,19 @@ begin
              limit 128) q;
 
     -- insert_event(3) and insert_event(7): security definer, the producer hot path
-    perform pgq._gen_insert_function(v_ids, v_nt,
+    perform pgq._gen_insert_function(v_ids, v_nt, v_ntf,
         'pgq.insert_event(queue_name text, ev_type text, ev_data text)',
         'security definer set search_path = pg_catalog, pg_temp',
         'v_id', 'pg_catalog.now(), null, null, $2, $3, null, null, null, null',
         'v_id, pg_catalog.now(), null, null, $2, $3, null, null, null, null');
-    perform pgq._gen_insert_function(v_ids, v_nt,
+    perform pgq._gen_insert_function(v_ids, v_nt, v_ntf,
         'pgq.insert_event(queue_name text, ev_type text, ev_data text, ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text)',
         'security definer set search_path = pg_catalog, pg_temp',
         'v_id', 'pg_catalog.now(), null, null, $2, $3, $4, $5, $6, $7',
         'v_id, pg_catalog.now(), null, null, $2, $3, $4, $5, $6, $7');
 
     -- insert_event_raw: not security definer (pgq_admin only)
-    perform pgq._gen_insert_function(v_ids, v_nt,
+    perform pgq._gen_insert_function(v_ids, v_nt, v_ntf,
         'pgq.insert_event_raw(queue_name text, ev_id bigint, ev_time timestamptz, ev_owner integer, ev_retry integer, ev_type text, ev_data text, ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text)',
         'set search_path = pg_catalog, pg_temp',
         'coalesce($2, v_id)', 'coalesce($3, pg_catalog.now()), $4, $5, $6, $7, $8, $9, $10, $11',

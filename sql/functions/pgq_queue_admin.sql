@@ -139,7 +139,8 @@ create or replace function pgq.set_queue_config(
 returns integer as $$
 -- Sets one queue parameter.  Short names only (the queue_ prefix is added):
 -- ticker_max_count, ticker_max_lag, ticker_idle_period, ticker_paused,
--- rotation_period, external_ticker.
+-- rotation_period, external_ticker, and ours: ticker_notify (producers wake
+-- the ticker at commit; regenerates the producer functions).
 declare
     v_param_name    text;
 begin
@@ -156,7 +157,8 @@ begin
 
     if v_param_name not in ('queue_ticker_max_count', 'queue_ticker_max_lag',
                             'queue_ticker_idle_period', 'queue_ticker_paused',
-                            'queue_rotation_period', 'queue_external_ticker')
+                            'queue_rotation_period', 'queue_external_ticker',
+                            'queue_ticker_notify')
     then
         -- the stray 's' matches PgQ's message text
         raise exception 'cannot change parameter "%s"', x_param_name;
@@ -165,6 +167,10 @@ begin
     -- column name comes from the whitelist above; the value is a literal
     execute 'update pgq.queue set ' || v_param_name || ' = ' || pg_catalog.quote_literal(x_param_value)
          || ' where queue_name = ' || pg_catalog.quote_literal(x_queue_name);
+
+    if v_param_name = 'queue_ticker_notify' then
+        perform pgq._regen_insert_dispatch();
+    end if;
 
     return 1;
 end;

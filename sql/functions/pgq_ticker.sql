@@ -10,25 +10,34 @@ returns bigint as $$
 -- queue_ticker_max_lag time have passed.  Idle queue: ticks back off
 -- exponentially (never more often than max_lag/2) up to
 -- queue_ticker_idle_period.
+-- The ticker calls this for every tick: the queue and its last tick are
+-- read in one statement.
 declare
     res         bigint;
     q           record;
-    state       record;
     last2       record;
     new_events  int8;
     lag         interval;
 begin
     select queue_id, queue_tick_seq, queue_external_ticker, queue_ticker_paused,
            queue_ticker_max_count, queue_ticker_max_lag, queue_ticker_idle_period,
-           queue_event_seq,
            -- How many ids the event sequence has handed out. Not seq_getval():
            -- a fresh sequence's last_value reads 1 both before and after its
            -- first nextval(), which would hide a queue's first event.
            coalesce(pg_catalog.pg_sequence_last_value(queue_event_seq::regclass), 0)
                as event_seq,
-           pg_catalog.now() as now
+           pg_catalog.now() as now,
+           t.tick_id, t.tick_time, t.tick_event_seq,
+           pg_catalog.txid_snapshot_xmin(t.tick_snapshot) as sxmin,
+           pg_catalog.txid_snapshot_xmax(t.tick_snapshot) as sxmax
       into q
-      from pgq.queue where queue_name = i_queue_name;
+      from pgq.queue
+      left join lateral (select tick_id, tick_time, tick_event_seq, tick_snapshot
+                           from pgq.tick
+                          where tick_queue = queue_id
+                          order by tick_queue desc, tick_id desc
+                          limit 1) t on true
+     where queue_name = i_queue_name;
     if not found then
         raise exception 'no such queue';
     end if;
@@ -41,30 +50,20 @@ begin
         raise exception 'Ticker has been paused for this queue';
     end if;
 
-    -- load state from last tick
-    select tick_id, tick_time, tick_event_seq,
-           pg_catalog.txid_snapshot_xmin(tick_snapshot) as sxmin,
-           pg_catalog.txid_snapshot_xmax(tick_snapshot) as sxmax
-      into state
-      from pgq.tick
-     where tick_queue = q.queue_id
-     order by tick_queue desc, tick_id desc
-     limit 1;
-
-    if found then
-        if state.sxmin > pg_catalog.txid_current() then
+    if q.tick_id is not null then
+        if q.sxmin > pg_catalog.txid_current() then
             raise exception 'Invalid PgQ state: old xmin=%, old xmax=%, cur txid=%',
-                            state.sxmin, state.sxmax, pg_catalog.txid_current();
+                            q.sxmin, q.sxmax, pg_catalog.txid_current();
         end if;
 
-        new_events := q.event_seq - state.tick_event_seq;
-        lag := q.now - state.tick_time;
+        new_events := q.event_seq - q.tick_event_seq;
+        lag := q.now - q.tick_time;
 
         if new_events < 0 then
-            raise warning 'Negative new_events?  old=% cur=%', state.tick_event_seq, q.event_seq;
+            raise warning 'Negative new_events?  old=% cur=%', q.tick_event_seq, q.event_seq;
         end if;
-        if state.tick_time > q.now then
-            raise warning 'Dubious PgQ state: tick_time in future: %', state.tick_time;
+        if q.tick_time > q.now then
+            raise warning 'Dubious PgQ state: tick_time in future: %', q.tick_time;
         end if;
 
         if new_events > 0 then
@@ -78,14 +77,14 @@ begin
             select tick_time into last2
               from pgq.tick
              where tick_queue = q.queue_id
-               and tick_id < state.tick_id
+               and tick_id < q.tick_id
              order by tick_queue desc, tick_id desc
              limit 1;
             if found then
                 if lag < q.queue_ticker_max_lag / 2 then
                     return null;
                 end if;
-                if lag < (state.tick_time - last2.tick_time) * 2
+                if lag < (q.tick_time - last2.tick_time) * 2
                    and lag < q.queue_ticker_idle_period
                 then
                     return null;

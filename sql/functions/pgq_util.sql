@@ -60,24 +60,26 @@ $$ language plpgsql strict;
 create or replace function pgq.quote_fqname(i_name text)
 returns text as $$
 -- Quotes a possibly schema-qualified name: splits at the first dot,
--- default schema public.
-declare
-    res     text;
-    pos     integer;
-    s       text;
-    n       text;
-begin
-    pos := position('.' in i_name);
-    if pos > 0 then
-        s := substring(i_name for pos - 1);
-        n := substring(i_name from pos + 1);
-    else
-        s := 'public';
-        n := i_name;
-    end if;
-    return pg_catalog.quote_ident(s) || '.' || pg_catalog.quote_ident(n);
-end;
-$$ language plpgsql strict immutable;
+-- default schema public.  One expression of strict functions only, so the
+-- planner inlines it into callers such as pgq.ticker() although it is
+-- STRICT: "public." is prefixed when there is no dot (substr skips it
+-- otherwise), then the name is split at its first dot.
+    select pg_catalog.quote_ident(pg_catalog.split_part(
+               pg_catalog.substr('public.' operator(pg_catalog.||) $1,
+                                 1 operator(pg_catalog.+)
+                                 (7 operator(pg_catalog.*)
+                                  (pg_catalog.strpos($1, '.') operator(pg_catalog.>) 0)::int4)),
+               '.', 1))
+        operator(pg_catalog.||) '.' operator(pg_catalog.||)
+        pg_catalog.quote_ident(pg_catalog.substr(
+               pg_catalog.substr('public.' operator(pg_catalog.||) $1,
+                                 1 operator(pg_catalog.+)
+                                 (7 operator(pg_catalog.*)
+                                  (pg_catalog.strpos($1, '.') operator(pg_catalog.>) 0)::int4)),
+               pg_catalog.strpos($1, '.') operator(pg_catalog.+) 1 operator(pg_catalog.+)
+                   (7 operator(pg_catalog.*)
+                    (pg_catalog.strpos($1, '.') operator(pg_catalog.=) 0)::int4)))
+$$ language sql strict immutable;
 
 create or replace function pgq.upgrade_schema()
 returns int4 as $$

@@ -34,6 +34,12 @@ create table if not exists pgq.queue (
     constraint queue_pkey primary key (queue_id),
     constraint queue_name_uq unique (queue_name)
 );
+-- Not in PgQ 3.5: producers NOTIFY pgq_ticker_wakeup at commit so the
+-- ticker ticks without waiting for its next loop (see pgq_producer.sql).
+-- Added here, not in upgrade_schema(): the producer functions generated
+-- while the functions are (re)defined already read it.
+alter table pgq.queue add column if not exists
+    queue_ticker_notify         boolean     not null default false;
 
 -- pgq.tick: snapshots that cut the event stream into batches
 create table if not exists pgq.tick (

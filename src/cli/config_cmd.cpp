@@ -7,7 +7,7 @@
 // Settable (with or without the queue_ prefix) — the whitelist below:
 //   through pgq.set_queue_config() when the schema has it (PgQ 3 / ours):
 //     ticker_max_count, ticker_max_lag, ticker_idle_period, rotation_period,
-//     ticker_paused, external_ticker
+//     ticker_paused, external_ticker, ticker_notify (ours only)
 //   through a parameterised UPDATE of pgq.queue (set_queue_config refuses them):
 //     disable_insert, per_tx_limit
 // Deliberately not settable: queue_ntables (rotation bookkeeping depends on
@@ -41,13 +41,14 @@ struct Setting {
     bool via_set_queue_config;
 };
 
-const std::array<Setting, 8> settings{{
+const std::array<Setting, 9> settings{{
     {"ticker_max_lag", Kind::Interval, true},
     {"ticker_max_count", Kind::Integer, true},
     {"ticker_idle_period", Kind::Interval, true},
     {"rotation_period", Kind::Interval, true},
     {"ticker_paused", Kind::Boolean, true},
     {"external_ticker", Kind::Boolean, true},
+    {"ticker_notify", Kind::Boolean, true},
     {"disable_insert", Kind::Boolean, false},
     {"per_tx_limit", Kind::NullableInteger, false},
 }};
@@ -250,7 +251,8 @@ int show_config(CommandContext& ctx, const std::optional<std::string>& queue)
                              "       to_jsonb(q)->>'queue_external_ticker',"
                              "       to_jsonb(q)->>'queue_disable_insert',"
                              "       to_jsonb(q) ? 'queue_per_tx_limit',"
-                             "       to_jsonb(q)->>'queue_per_tx_limit'"
+                             "       to_jsonb(q)->>'queue_per_tx_limit',"
+                             "       to_jsonb(q)->>'queue_ticker_notify'"
                              "  from pgq.queue q"
                              " where $1::text is null or q.queue_name = $1"
                              " order by q.queue_name",
@@ -272,6 +274,8 @@ int show_config(CommandContext& ctx, const std::optional<std::string>& queue)
             out += show_line("queue_disable_insert", bool_text(r.get(i, 7)));
         if (r.as_bool(i, 8))
             out += show_line("queue_per_tx_limit", r.is_null(i, 9) ? "NULL" : r.get(i, 9));
+        if (!r.is_null(i, 10))
+            out += show_line("queue_ticker_notify", bool_text(r.get(i, 10)));
     }
     std::cout << out << std::flush;
     return 0;

@@ -139,7 +139,8 @@ std::string Connection::quote_ident(std::string_view ident) const
 std::vector<Notification> Connection::notifications()
 {
     std::vector<Notification> out;
-    PQconsumeInput(conn_.get());
+    if (!PQconsumeInput(conn_.get()))
+        throw DbError(scrub_secret(one_line(PQerrorMessage(conn_.get())), conninfo_), "08006");
     while (PGnotify* n = PQnotifies(conn_.get())) {
         out.push_back({n->relname, n->extra ? n->extra : ""});
         PQfreemem(n);

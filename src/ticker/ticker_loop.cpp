@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <optional>
 
 namespace pgqadm::ticker {
@@ -27,6 +28,13 @@ constexpr const char* probe_sql =
     "  from unnest($1::pg_catalog.oid[]) with ordinality u(seq, n)"
     "  left join pg_catalog.pg_class c on c.oid = u.seq"
     " order by u.n";
+
+// A woken queue in one round trip: its sequence position (read first, so
+// it is never past what the tick records) and pgq.ticker(), which still
+// decides server-side whether a tick is due.
+constexpr const char* wake_tick_sql =
+    "select u.name, coalesce(pg_catalog.pg_sequence_last_value(u.seq), 0), pgq.ticker(u.name)"
+    "  from unnest($1::text[], $2::pg_catalog.oid[]) u(name, seq)";
 
 } // namespace
 
@@ -104,16 +112,21 @@ bool TickerLoop::wait_for_lock(db::Connection& conn)
 void TickerLoop::session(db::Connection& conn)
 {
     conn.exec(std::string("listen ") + cli::queue_change_channel);
+    conn.exec(std::string("listen ") + wakeup_channel);
     conn.prepare("probe", probe_sql, 1);
     conn.prepare("tick", "select count(pgq.ticker(q)) from unnest($1::text[]) q", 1);
+    conn.prepare("wake_tick", wake_tick_sql, 2);
     control_.active = true;
     refresh_needed_ = true;
+    woken_.clear();
     unsigned generation = control_.generation();
+    double next_round = 0;
     while (!control_.stopping()) {
         config::Config cfg = control_.settings();
         if (control_.generation() != generation) {
             generation = control_.generation();
             refresh_needed_ = true; // a reload may change what we tick
+            next_round = 0;
         }
         if (cfg.connection_lifetime > 0 &&
             std::chrono::steady_clock::now() - conn.opened_at() >
@@ -121,9 +134,87 @@ void TickerLoop::session(db::Connection& conn)
             spdlog::debug("ticker: connection older than connection_lifetime, reconnecting");
             return;
         }
-        round(conn);
-        control_.sleep_for(std::chrono::duration<double>(cfg.loop_delay));
+        // Notifications that came in with query results are already read
+        // off the socket: collect them before deciding to wait.
+        take_notifications(conn);
+        double next_wake = tick_woken(conn);
+        if (monotonic_now() >= next_round) {
+            round(conn);
+            woken_.clear(); // the round saw their sequences move
+            next_round = monotonic_now() + cfg.loop_delay;
+            continue;
+        }
+        double until = std::min(next_round, next_wake);
+        control_.wait_readable(conn.socket(),
+                               std::chrono::duration<double>(until - monotonic_now()));
     }
+}
+
+void TickerLoop::take_notifications(db::Connection& conn)
+{
+    for (const db::Notification& n : conn.notifications()) {
+        if (n.channel == wakeup_channel) {
+            if (queues_.count(n.payload))
+                woken_.insert(n.payload);
+        } else {
+            refresh_needed_ = true; // our create/drop/config changed a queue
+        }
+    }
+}
+
+double TickerLoop::tick_woken(db::Connection& conn)
+{
+    if (woken_.empty())
+        return std::numeric_limits<double>::infinity();
+    if (refresh_needed_)
+        refresh(conn);
+    double now = monotonic_now();
+    double next_due = std::numeric_limits<double>::infinity();
+    std::vector<std::string> names;
+    std::vector<std::string> seqs;
+    for (auto it = woken_.begin(); it != woken_.end();) {
+        auto q = queues_.find(*it);
+        if (q == queues_.end()) { // dropped or paused since
+            it = woken_.erase(it);
+            continue;
+        }
+        double due = q->second.state.last_tick + q->second.settings.max_lag;
+        if (due > now) {
+            next_due = std::min(next_due, due);
+            ++it;
+            continue;
+        }
+        names.push_back(q->first);
+        seqs.push_back(q->second.seq_oid);
+        it = woken_.erase(it);
+    }
+    if (names.empty())
+        return next_due;
+
+    std::optional<db::Result> r;
+    try {
+        r = conn.exec_prepared("wake_tick", {text_array_literal(names), text_array_literal(seqs)});
+    } catch (const db::DbError& e) {
+        if (e.is_connection_problem())
+            throw;
+        // e.g. paused or dropped a moment ago: the next round sorts it out.
+        spdlog::debug("ticker: wake-up tick failed ({}), refreshing queue list", e.describe());
+        refresh_needed_ = true;
+        return next_due;
+    }
+    now = monotonic_now();
+    long created = 0;
+    for (int row = 0; row < r->rows(); ++row) {
+        auto q = queues_.find(r->get(row, 0));
+        if (q == queues_.end())
+            continue;
+        bool ticked = !r->is_null(row, 2);
+        created += ticked ? 1 : 0;
+        observe(q->second.state, r->as_int(row, 1), now, TickReason::lag, ticked);
+    }
+    spdlog::debug("ticker: woken for {} queues, {} ticks", names.size(), created);
+    control_.stats.ticks += created;
+    return next_due;
 }
 
 void TickerLoop::refresh(db::Connection& conn)
@@ -192,8 +283,6 @@ void TickerLoop::refresh(db::Connection& conn)
 
 void TickerLoop::round(db::Connection& conn)
 {
-    if (!conn.notifications().empty())
-        refresh_needed_ = true;
     if (refresh_needed_ || monotonic_now() >= next_refresh_)
         refresh(conn);
     if (probe_order_.empty())

@@ -161,6 +161,8 @@ TEST_P(AdminCommands, ConfigShowsEveryQueueInNameOrderOrOne)
                              "    queue_external_ticker       = false\n"
                              "    queue_disable_insert        = false\n"
                              "    queue_per_tx_limit          =  NULL\n";
+    if (GetParam() == Flavor::ours) // our wake-up column
+        block_tail += "    queue_ticker_notify         = false\n";
     std::string alpha = "alpha\n    queue_ticker_max_lag        =     3\n" + block_tail;
     std::string zeta = "zeta\n    queue_ticker_max_lag        =     3\n" + block_tail;
     EXPECT_EQ(ok({"config"}), alpha + zeta);
@@ -186,7 +188,10 @@ TEST_P(AdminCommands, ConfigChangeAppliesAllInOneTransaction)
                                    "    queue_ticker_paused         =  true\n"
                                    "    queue_external_ticker       = false\n"
                                    "    queue_disable_insert        =  true\n"
-                                   "    queue_per_tx_limit          =     7\n");
+                                   "    queue_per_tx_limit          =     7\n" +
+                                       std::string(GetParam() == Flavor::ours
+                                                       ? "    queue_ticker_notify         = false\n"
+                                                       : ""));
     // interval without a unit is seconds
     EXPECT_EQ(count("select extract(epoch from queue_ticker_max_lag) = 10 from pgq.queue"), "t");
     ok({"config", "q", "per_tx_limit=null", "ticker_paused=0"});
@@ -207,7 +212,8 @@ TEST_P(AdminCommands, ConfigChangeErrorsChangeNothing)
         {{"ticker_max_lag=10", "bogus=1"},
          "unknown config var: bogus (known: queue_ticker_max_lag, queue_ticker_max_count, "
          "queue_ticker_idle_period, queue_rotation_period, queue_ticker_paused, "
-         "queue_external_ticker, queue_disable_insert, queue_per_tx_limit)"},
+         "queue_external_ticker, queue_ticker_notify, queue_disable_insert, "
+         "queue_per_tx_limit)"},
         {{"ticker_max_lag=10", "queue_ntables=5"}, ""},
         {{"ticker_max_lag=10", "ticker_max_count"},
          "config: expected VAR=VALUE, got 'ticker_max_count'"},
@@ -232,6 +238,9 @@ TEST_P(AdminCommands, ConfigChangeErrorsChangeNothing)
          "config: bad value for queue_ticker_max_lag: '' is not an interval (seconds, or e.g. '2 "
          "hours')"},
     };
+    if (GetParam() == Flavor::extension)
+        cases.push_back({{"ticker_max_lag=10", "ticker_notify=on"},
+                         "config: queue_ticker_notify is not supported by this pgq schema"});
     for (const Case& c : cases) {
         std::vector<std::string> args{"config", "q"};
         args.insert(args.end(), c.args.begin(), c.args.end());

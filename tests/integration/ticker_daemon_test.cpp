@@ -19,9 +19,11 @@ class TickerTest : public DbTest {
         log_ = dir_ / "ticker.log";
     }
 
-    std::filesystem::path config(const std::string& extra = "")
+    std::filesystem::path config(const std::string& extra = "",
+                                 const std::string& loop_delay = "0.1")
     {
-        return write_config("loop_delay = 0.1\nmaint_delay = 1\nretry_delay = 1\n"
+        return write_config("loop_delay = " + loop_delay +
+                            "\nmaint_delay = 1\nretry_delay = 1\n"
                             "queue_refresh_period = 1\nticker_log_delay = 1\n"
                             "pidfile = " +
                             (dir_ / "ticker.pid").string() + "\nlogfile = " + log_.string() + "\n" +
@@ -110,6 +112,85 @@ TEST_F(TickerTest, TicksByLagWithFewEvents)
     EXPECT_TRUE(wait_until(
         [&] { return count("select count(*) from pgq.tick where tick_event_seq >= 2") == 1; }, 20s))
         << read_file(log_);
+}
+
+// queue_ticker_notify: producers NOTIFY pgq_ticker_wakeup at commit, once
+// per transaction and queue, never for a rollback or an ordinary queue.
+TEST_F(TickerTest, ProducersOfNotifyQueuesSendOneWakeupPerCommit)
+{
+    run_pgqadm({config().string(), "create", "loud"});
+    run_pgqadm({config().string(), "create", "quiet"});
+    run_pgqadm({config().string(), "config", "loud", "ticker_notify=on"});
+    auto listener = connect();
+    listener.exec("listen pgq_ticker_wakeup");
+    listener.exec("listen test_marker");
+    auto producer = connect();
+    // Notifications arrive in commit order: everything before the marker is in.
+    auto wakeups_until_marker = [&] {
+        producer.exec("select pg_notify('test_marker', '')");
+        std::vector<std::string> payloads;
+        bool marker = false;
+        EXPECT_TRUE(wait_until(
+            [&] {
+                for (auto& n : listener.notifications()) {
+                    if (n.channel == "test_marker")
+                        marker = true;
+                    else
+                        payloads.push_back(n.payload);
+                }
+                return marker;
+            },
+            20s));
+        return payloads;
+    };
+
+    producer.exec("begin");
+    producer.exec("select pgq.insert_event('loud', 't', 'd') from generate_series(1, 3)");
+    producer.exec("select pgq.insert_event('loud', 't', 'd', 'e1', null, null, null)");
+    producer.exec("commit");
+    EXPECT_EQ(wakeups_until_marker(), std::vector<std::string>{"loud"});
+
+    producer.exec("begin");
+    producer.exec("select pgq.insert_event('loud', 't', 'rolled back')");
+    producer.exec("rollback");
+    producer.exec("select pgq.insert_event('quiet', 't', 'd')");
+    EXPECT_TRUE(wakeups_until_marker().empty());
+
+    // The dynamic path (queues outside the generated functions) does the same.
+    producer.exec("select pgq._insert_event_generic(queue_id, queue_cur_table, null, now(), "
+                  "null, null, 't', 'd', null, null, null, null, false) "
+                  "from pgq.queue where queue_name = 'loud'");
+    EXPECT_EQ(wakeups_until_marker(), std::vector<std::string>{"loud"});
+
+    run_pgqadm({config().string(), "config", "loud", "ticker_notify=off"});
+    producer.exec("select pgq.insert_event('loud', 't', 'd')");
+    EXPECT_TRUE(wakeups_until_marker().empty());
+}
+
+// With loop_delay at an hour, only the producers' wake-up can get the event ticked.
+TEST_F(TickerTest, WakeupTicksNotifyQueueWithoutWaitingForTheLoop)
+{
+    run_pgqadm({config().string(), "create", "q"});
+    run_pgqadm({config().string(), "config", "q", "ticker_notify=on", "ticker_max_lag=0",
+                "ticker_idle_period=3600"});
+    sql("select pgq.insert_event('q', 't', 'warm-up')");
+    auto ticker = start_ticker(config("", "3600"));
+    ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s));
+    // The first round ticks the warm-up event; after it, the loop sleeps an hour.
+    ASSERT_TRUE(wait_until(
+        [&] { return count("select count(*) from pgq.tick where tick_event_seq >= 1") >= 1; },
+        20s));
+    for (int i = 2; i <= 4; ++i) {
+        sql("select pgq.insert_event('q', 't', 'woken')"); // event sequence now at i
+        EXPECT_TRUE(wait_until(
+            [&] {
+                return count("select count(*) from pgq.tick where tick_event_seq >= $1",
+                             {std::to_string(i)}) == 1;
+            },
+            20s))
+            << "event " << i << "\n"
+            << read_file(log_);
+    }
 }
 
 TEST_F(TickerTest, IdleQueueTicksButPausedAndExternalQueuesDoNot)

@@ -118,6 +118,8 @@ select pgq.seq_setval('tmpseq', 10), pgq.seq_setval('public.tmpseq', 5), pgq.seq
 select pgq.seq_getval('tmpseq');
 select pgq.quote_fqname('foo'), pgq.quote_fqname('Foo.bar'), pgq.quote_fqname('a b.c"d'),
        pgq.quote_fqname('s.t.u'), pgq.quote_fqname(NULL);
+select pgq.quote_fqname('a.'), pgq.quote_fqname('.b'), pgq.quote_fqname(''), pgq.quote_fqname('.'),
+       pgq.quote_fqname('Ab.cD'), pgq.quote_fqname('public');
 select pgq.tune_storage('myqueue'), pgq.tune_storage('nonexistent');
 select pgq.grant_perms('myqueue');
 select pgq.grant_perms('nonexistent');

@@ -46,7 +46,10 @@ class Connection {
     std::chrono::steady_clock::time_point opened_at() const { return opened_at_; }
 
     /// Notifications received so far (after LISTEN); reads pending input.
+    /// Throws DbError (SQLSTATE 08006) if the connection is gone.
     std::vector<Notification> notifications();
+    /// The socket, to wait for notifications with poll().
+    int socket() const { return PQsocket(conn_.get()); }
 
   private:
     explicit Connection(PGconn* conn, std::string conninfo);

@@ -19,7 +19,10 @@ struct Stats {
 
 class JobControl {
   public:
-    explicit JobControl(config::Config cfg) : config_(std::move(cfg)) {}
+    explicit JobControl(config::Config cfg);
+    ~JobControl();
+    JobControl(const JobControl&) = delete;
+    JobControl& operator=(const JobControl&) = delete;
 
     /// A copy of the settings in force (the main thread replaces them on SIGHUP).
     config::Config settings() const;
@@ -31,6 +34,10 @@ class JobControl {
     bool stopping() const { return stop_.load(); }
     /// Sleeps up to `d`; returns early (false) when stopping, or on a reload.
     bool sleep_for(std::chrono::duration<double> d);
+    /// Waits up to `d` for `fd` (a database socket) to become readable;
+    /// returns early when stopping or on a reload. True if `fd` is readable.
+    /// For one thread at a time (the ticker).
+    bool wait_readable(int fd, std::chrono::duration<double> d);
 
     /// A job gave up (max_failures): the process exits with this code.
     void fail(int exit_code);
@@ -42,8 +49,11 @@ class JobControl {
     Stats stats;
 
   private:
+    void wake_all();
+
     mutable std::mutex mutex_;
     std::condition_variable wake_;
+    int wake_fd_ = -1; ///< eventfd: wakes wait_readable() the way wake_ wakes sleep_for()
     config::Config config_;
     unsigned generation_ = 0;
     std::atomic<bool> stop_{false};

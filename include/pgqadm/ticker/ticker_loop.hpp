@@ -1,12 +1,16 @@
 // The ticking half of the daemon for one database: every loop_delay one
 // round trip reads the event-sequence position of every queue (the "sequence
 // probe") and the queues whose thresholds say so get pgq.ticker(queue).
+// Between those rounds it waits on its connection: producers of queues with
+// queue_ticker_notify send NOTIFY pgq_ticker_wakeup at commit, and such a
+// queue is ticked as soon as its ticker_max_lag allows, in one round trip.
 #pragma once
 #include "pgqadm/db/connection.hpp"
 #include "pgqadm/ticker/job_control.hpp"
 #include "pgqadm/ticker/need_tick.hpp"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,6 +20,10 @@ namespace pgqadm::ticker {
 /// hot standby instead of a concurrent ticker (concurrent pgq.ticker() calls
 /// are unsafe: the tick snapshot is taken before any lock inside it).
 inline constexpr long long ticker_lock_key = 0x7067716164'6d0001LL;
+
+/// Channel the producer functions of queue_ticker_notify queues NOTIFY at
+/// commit; the payload is the queue name.
+inline constexpr const char* wakeup_channel = "pgq_ticker_wakeup";
 
 class TickerLoop {
   public:
@@ -36,11 +44,16 @@ class TickerLoop {
     void refresh(db::Connection& conn);
     void round(db::Connection& conn);
     long tick(db::Connection& conn, const std::vector<std::string>& names);
+    void take_notifications(db::Connection& conn);
+    /// Ticks the woken queues whose max_lag has passed; returns when the
+    /// next still-waiting one is due (infinity if none).
+    double tick_woken(db::Connection& conn);
 
     JobControl& control_;
     std::map<std::string, Queue> queues_;
     std::vector<Queue*> probe_order_;       ///< queues in the order the probe returns them
     std::vector<std::string> probe_chunks_; ///< oid[] literals, one per probe statement
+    std::set<std::string> woken_; ///< queues whose producers committed since their last tick
     bool refresh_needed_ = true;
     double next_refresh_ = 0;
 };
