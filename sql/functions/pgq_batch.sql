@@ -135,11 +135,6 @@ begin
       from pgq.tick t
      where t.tick_queue = sub.sub_queue
        and t.tick_id = sub.sub_last_tick;
-    select t.tick_id, t.tick_time, t.tick_event_seq
-      into t2_id, t2_time, t2_seq
-      from pgq.tick t
-     where t.tick_queue = sub.sub_queue
-       and t.tick_id = sub.sub_next_tick;
 
     -- has the previous tick been dropped?
     if t1_id is null then
@@ -155,6 +150,13 @@ begin
 
     -- batch already open: return it again
     if sub.sub_batch is not null then
+        -- (Only here: with sub_next_tick NULL the planner would plan this
+        -- statement afresh on every idle poll.)
+        select t.tick_id, t.tick_time, t.tick_event_seq
+          into t2_id, t2_time, t2_seq
+          from pgq.tick t
+         where t.tick_queue = sub.sub_queue
+           and t.tick_id = sub.sub_next_tick;
         if t2_id is null then
             raise exception 'PgQ corruption: Consumer %/% does not see tick %',
                 i_queue_name, i_consumer_name, coalesce(sub.sub_next_tick::text, 'NULL');
@@ -498,10 +500,18 @@ create or replace function pgq.get_batch_cursor(
     out ev_extra3 text,
     out ev_extra4 text)
 returns setof record as $$
--- Same as the 4-argument form without a filter.
+-- Same as the 4-argument form without a filter.  Not a wrapper around it:
+-- its rows would be collected twice (once per function level).
+declare
+    _cname  text;
 begin
-    return query
-        select * from pgq.get_batch_cursor(i_batch_id, i_cursor_name, i_quick_limit, null);
+    _cname := pg_catalog.quote_ident(i_cursor_name);
+    execute 'declare ' || _cname || ' no scroll cursor for '
+        || pgq.batch_event_sql(i_batch_id);
+    if i_quick_limit <= 0 then
+        return;
+    end if;
+    return query execute 'fetch ' || i_quick_limit::text || ' from ' || _cname;
 end;
 $$ language plpgsql strict;
 
