@@ -139,8 +139,9 @@ void TickerLoop::session(db::Connection& conn)
         take_notifications(conn);
         double next_wake = tick_woken(conn);
         if (monotonic_now() >= next_round) {
+            // Woken queues stay pending: pgq.ticker() turns a wake-up for
+            // events this round already ticked into a no-op.
             round(conn);
-            woken_.clear(); // the round saw their sequences move
             next_round = monotonic_now() + cfg.loop_delay;
             continue;
         }
@@ -154,8 +155,7 @@ void TickerLoop::take_notifications(db::Connection& conn)
 {
     for (const db::Notification& n : conn.notifications()) {
         if (n.channel == wakeup_channel) {
-            if (queues_.count(n.payload))
-                woken_.insert(n.payload);
+            woken_.insert(n.payload); // tick_woken() drops names it does not know
         } else {
             refresh_needed_ = true; // our create/drop/config changed a queue
         }
@@ -174,7 +174,7 @@ double TickerLoop::tick_woken(db::Connection& conn)
     std::vector<std::string> seqs;
     for (auto it = woken_.begin(); it != woken_.end();) {
         auto q = queues_.find(*it);
-        if (q == queues_.end()) { // dropped or paused since
+        if (q == queues_.end()) { // unknown, dropped or paused
             it = woken_.erase(it);
             continue;
         }
