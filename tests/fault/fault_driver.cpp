@@ -1078,6 +1078,10 @@ int main(int argc, char** argv)
                      "       pgq.set_queue_config($1, 'ticker_idle_period', '2 seconds'),"
                      "       pgq.set_queue_config($1, 'ticker_max_count', '200')",
                      {q});
+            // The first queue's producers wake the ticker at commit, so the
+            // faults also hit the wake-up path.
+            if (q == shared.queue_names.front())
+                db->exec("select pgq.set_queue_config($1, 'ticker_notify', 'on')", {q});
         }
         db->exec("insert into fault.registered"
                  " select q.queue_name, c.co_name, s.sub_last_tick from pgq.subscription s"

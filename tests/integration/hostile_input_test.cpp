@@ -356,8 +356,12 @@ TEST_F(HostileInput, TickerAndStatusWorkWithJunkQueueNames)
     }
     ASSERT_GT(created.size(), 20u);
     auto conn = connect();
+    bool notify = false;
     for (const auto& q : created) {
         conn.exec("select pgq.set_queue_config($1, 'ticker_max_lag', '0.2 seconds')", {q});
+        // Every other queue wakes the ticker: junk names as NOTIFY payloads.
+        if ((notify = !notify))
+            conn.exec("select pgq.set_queue_config($1, 'ticker_notify', 'on')", {q});
         conn.exec("select pgq.insert_event($1, 'junk', $1)", {q});
     }
     auto cfg = write_config("loop_delay = 0.1\nmaint_delay = 1\n", "ticker.ini");

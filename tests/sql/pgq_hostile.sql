@@ -12,6 +12,11 @@ insert into names values
 
 select count(pgq.create_queue(n)) as created from names;
 select count(*) as stored_exactly from pgq.queue q join names on q.queue_name = n;
+-- the names go into the generated producer functions' NOTIFY payloads
+select count(pgq.set_queue_config(n, 'ticker_notify', 'on')) as notifying from names;
+select count(*) as notify_literals from names
+ where strpos(pg_get_functiondef('pgq.insert_event(text,text,text)'::regprocedure),
+              quote_literal(n)) > 0;
 select count(pgq.register_consumer(n, n)) as registered from names;
 select count(*) as consumers from pgq.consumer c join names on c.co_name = n;
 select count(pgq.insert_event(n, n, n, n, n, n, n)) as inserted from names;
