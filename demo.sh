@@ -82,6 +82,38 @@ select count(*) as events, min(ev_data) as first, max(ev_id) as last_id
 select pgq.finish_batch(:batch_id);
 SQL
 
+step "low latency: a queue whose producers wake the ticker when they commit"
+run "$work/ticker.ini" create fast_queue
+run "$work/ticker.ini" register fast_queue demo_consumer
+run "$work/ticker.ini" config fast_queue ticker_notify=on ticker_max_lag=0
+psql -X -q -d demo -c "select pgq.next_batch('fast_queue', 'demo_consumer')" >/dev/null
+psql -X -q -d demo <<'SQL'
+\set ON_ERROR_STOP 1
+do $$
+declare
+    b bigint;
+    waited interval;
+begin
+    for n in 1 .. 3 loop
+        perform pgq.insert_event('fast_queue', 'ping', clock_timestamp()::text);
+        commit;  -- the wake-up is sent now
+        -- poll like a consumer would (each statement sees what has committed since)
+        for i in 1 .. 5000 loop
+            b := pgq.next_batch('fast_queue', 'demo_consumer');
+            exit when b is not null;
+            commit;
+            perform pg_sleep(0.001);
+        end loop;
+        select clock_timestamp() - max(ev_data::timestamptz) into waited
+          from pgq.get_batch_events(b);
+        perform pgq.finish_batch(b);
+        commit;
+        raise notice 'event committed -> in a consumer batch after % ms (loop_delay is 0.2 s)',
+            round(extract(epoch from waited) * 1000, 1);
+    end loop;
+end $$;
+SQL
+
 step "stop the ticker (-s: safe stop) and show its log"
 run "$work/ticker.ini" -s
 for _ in $(seq 1 100); do [ -e "$work/pgqadm_demo.pid" ] || break; sleep 0.1; done
