@@ -70,6 +70,12 @@ def label(fig):
         rest = "_".join(parts[3:])
         unit = "CPU s/min" if "cpu" in rest else "ticks/s"
         return f"{int(n):,} idle queues: {rest.replace('_', ' ')}", unit, False
+    if f.startswith("ticker_load_"):
+        parts = f.split("_")
+        n = parts[2]
+        rest = "_".join(parts[3:])
+        unit = "CPU s/min" if "cpu" in rest else "ticks/s"
+        return f"{int(n):,} queues under load: {rest.replace('_', ' ')}", unit, False
     if f.startswith("create_drop_one_queue_at_"):
         n = f.split("_")[5]
         return f"create_queue + drop_queue with {int(n):,} queues", "s", False

@@ -415,6 +415,27 @@ if want ticker; then
             done
         done
     done
+    # The same queues under load: LOAD_RATE single-event transactions per
+    # second, each into a random one of them (defaults: ticker_max_lag 3 s,
+    # ticker_max_count 500, so every busy queue ticks about every 3 s).
+    LOAD_RATE=500
+    log "ticker cost: $have queues under load ($LOAD_RATE ev/s over all of them), reps $REPS"
+    cat > "$WORK/load.sql" <<SQL
+\set n random(1, $((have - 1)))
+select pgq.insert_event('iq_' || lpad(:n::text, 5, '0'), 't', 'd');
+SQL
+    for rep in $(seq 1 "$REPS"); do
+        for side in $(order "$rep"); do
+            daemon_start "$side"
+            sleep 3
+            pgbench -n -R "$LOAD_RATE" -T $((CPU_T + 3)) -f "$WORK/load.sql" "$side" >>"$LOG" 2>&1 &
+            lpid=$!
+            sleep 1
+            measure_cpu "$side" "$side" "ticker_load_$have" "$rep" "$CPU_T"
+            wait "$lpid" || log "WARNING: load pgbench on $side failed"
+            daemon_stop "$side"
+        done
+    done
 fi
 
 # ================================================================ 6. triggers
