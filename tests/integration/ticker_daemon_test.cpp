@@ -193,6 +193,40 @@ TEST_F(TickerTest, WakeupTicksNotifyQueueWithoutWaitingForTheLoop)
     }
 }
 
+// Wake-up ticks insert into pgq.tick directly; a role that may not do that
+// gets them through pgq.ticker() (SECURITY DEFINER) instead.
+TEST_F(TickerTest, WakeupTicksFallBackToTheApiWithoutInsertRightOnTick)
+{
+    run_pgqadm({config().string(), "create", "q"});
+    run_pgqadm({config().string(), "config", "q", "ticker_notify=on", "ticker_max_lag=0",
+                "ticker_idle_period=3600"});
+    const std::string role = "tick_low_" + *scalar("select current_database()");
+    sql("create role " + role + " login in role pgq_admin");
+    sql("revoke insert on pgq.tick from pgq_admin");
+    auto cfg = dir_ / "low.ini";
+    write_file(cfg, "[pgqadm]\njob_name = low\ndb = " + dsn() + " user=" + role +
+                        "\nloop_delay = 3600\nlogfile = " + log_.string() +
+                        "\npidfile = " + (dir_ / "low.pid").string() + "\n");
+    auto ticker = start_ticker(cfg);
+    ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s)) << read_file(log_);
+    for (int i = 1; i <= 3; ++i) {
+        sql("select pgq.insert_event('q', 't', 'woken')");
+        EXPECT_TRUE(wait_until(
+            [&] {
+                return count("select count(*) from pgq.tick where tick_event_seq >= $1",
+                             {std::to_string(i)}) == 1;
+            },
+            20s))
+            << "event " << i << "\n"
+            << read_file(log_);
+    }
+    EXPECT_TRUE(log_has("wake-up ticks go through pgq.ticker()")) << read_file(log_);
+    ticker->signal(SIGINT);
+    EXPECT_EQ(ticker->wait(30s), 0);
+    sql("drop owned by " + role);
+    sql("drop role " + role);
+}
+
 TEST_F(TickerTest, IdleQueueTicksButPausedAndExternalQueuesDoNot)
 {
     auto cfg = config();

@@ -48,6 +48,9 @@ class TickerLoop {
     /// Ticks the woken queues whose max_lag has passed; returns when the
     /// next still-waiting one is due (infinity if none).
     double tick_woken(db::Connection& conn);
+    long wake_ticks_direct(db::Connection& conn, const std::vector<std::string>& names);
+    long wake_ticks_via_api(db::Connection& conn, const std::vector<std::string>& names,
+                            const std::vector<std::string>& seqs);
 
     JobControl& control_;
     std::map<std::string, Queue> queues_;
@@ -55,6 +58,8 @@ class TickerLoop {
     std::vector<std::string> probe_chunks_; ///< oid[] literals, one per probe statement
     std::set<std::string> woken_; ///< queues whose producers committed since their last tick
     bool refresh_needed_ = true;
+    bool direct_wake_ticks_ = true; ///< false once inserting into pgq.tick was refused
+    bool direct_prepared_ = false;
     double next_refresh_ = 0;
 };
 
