@@ -64,18 +64,12 @@ def label(fig):
             return f"latency {tag} {pct} (ours: {'ticker_notify on' if tag == 'fast' else 'defaults'}; pgqd: {'ticker_period 0.01' if tag == 'fast' else 'defaults'}){' + ticker_max_lag 0' if tag == 'fast' else ''}", "ms", False
         rest = "_".join(parts[2:])
         return f"latency {tag}: {rest.replace('_', ' ')}", "CPU s/min" if "cpu" in rest else "ticks/s", rest.endswith("ticks_per_s")
-    if f.startswith("ticker_idle_"):
+    if f.startswith(("ticker_idle_", "ticker_load_")):
         parts = f.split("_")
-        n = parts[2]
+        what = "idle queues" if parts[1] == "idle" else "queues under load"
         rest = "_".join(parts[3:])
         unit = "CPU s/min" if "cpu" in rest else "ticks/s"
-        return f"{int(n):,} idle queues: {rest.replace('_', ' ')}", unit, False
-    if f.startswith("ticker_load_"):
-        parts = f.split("_")
-        n = parts[2]
-        rest = "_".join(parts[3:])
-        unit = "CPU s/min" if "cpu" in rest else "ticks/s"
-        return f"{int(n):,} queues under load: {rest.replace('_', ' ')}", unit, False
+        return f"{int(parts[2]):,} {what}: {rest.replace('_', ' ')}", unit, False
     if f.startswith("create_drop_one_queue_at_"):
         n = f.split("_")[5]
         return f"create_queue + drop_queue with {int(n):,} queues", "s", False

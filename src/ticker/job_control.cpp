@@ -75,11 +75,8 @@ bool JobControl::sleep_for(std::chrono::duration<double> d)
 
 bool JobControl::wait_readable(int fd, std::chrono::duration<double> d)
 {
-    {
-        std::lock_guard guard(mutex_);
-        if (stop_.load())
-            return false;
-    }
+    if (stop_.load())
+        return false;
     double seconds = std::max(d.count(), 0.0);
     timespec timeout{};
     timeout.tv_sec = static_cast<time_t>(seconds);

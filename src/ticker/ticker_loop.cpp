@@ -37,17 +37,16 @@ constexpr const char* probe_sql =
 // a role that may not insert into pgq.tick falls back to wake_tick_api_sql.
 constexpr const char* wake_tick_direct_sql =
     "insert into pgq.tick (tick_queue, tick_id, tick_event_seq)"
-    " select q.queue_id, "
-    "pg_catalog.nextval(pgq.quote_fqname(q.queue_tick_seq)::pg_catalog.regclass),"
-    "        s.seq"
-    "   from pgq.queue q"
-    "   cross join lateral (select coalesce(pg_catalog.pg_sequence_last_value("
-    "              pgq.quote_fqname(q.queue_event_seq)::pg_catalog.regclass), 0) as seq) s"
-    "  where q.queue_name = any ($1::text[])"
-    "    and not q.queue_external_ticker and not q.queue_ticker_paused"
-    "    and s.seq > coalesce((select t.tick_event_seq from pgq.tick t"
-    "                           where t.tick_queue = q.queue_id"
-    "                           order by t.tick_queue desc, t.tick_id desc limit 1), -1)"
+    " select q.queue_id,"
+    "        pg_catalog.nextval(pgq.quote_fqname(q.queue_tick_seq)::pg_catalog.regclass),"
+    "        coalesce(pg_catalog.pg_sequence_last_value(u.seq), 0)"
+    "   from unnest($1::text[], $2::pg_catalog.oid[]) u(name, seq)"
+    "   join pgq.queue q on q.queue_name = u.name"
+    "  where not q.queue_external_ticker and not q.queue_ticker_paused"
+    "    and coalesce(pg_catalog.pg_sequence_last_value(u.seq), 0)"
+    "        > coalesce((select t.tick_event_seq from pgq.tick t"
+    "                     where t.tick_queue = q.queue_id"
+    "                     order by t.tick_queue desc, t.tick_id desc limit 1), -1)"
     " returning (select queue_name from pgq.queue where queue_id = tick_queue), tick_event_seq";
 
 // The same through the API: the sequence position (read first, so it is
@@ -215,7 +214,7 @@ double TickerLoop::tick_woken(db::Connection& conn)
 
     long created = 0;
     try {
-        created = direct_wake_ticks_ ? wake_ticks_direct(conn, names)
+        created = direct_wake_ticks_ ? wake_ticks_direct(conn, names, seqs)
                                      : wake_ticks_via_api(conn, names, seqs);
     } catch (const db::DbError& e) {
         if (e.is_connection_problem())
@@ -239,13 +238,15 @@ double TickerLoop::tick_woken(db::Connection& conn)
     return next_due;
 }
 
-long TickerLoop::wake_ticks_direct(db::Connection& conn, const std::vector<std::string>& names)
+long TickerLoop::wake_ticks_direct(db::Connection& conn, const std::vector<std::string>& names,
+                                   const std::vector<std::string>& seqs)
 {
     if (!direct_prepared_) {
-        conn.prepare("wake_tick_direct", wake_tick_direct_sql, 1);
+        conn.prepare("wake_tick_direct", wake_tick_direct_sql, 2);
         direct_prepared_ = true;
     }
-    db::Result r = conn.exec_prepared("wake_tick_direct", {text_array_literal(names)});
+    db::Result r = conn.exec_prepared("wake_tick_direct",
+                                      {text_array_literal(names), text_array_literal(seqs)});
     double now = monotonic_now();
     for (int row = 0; row < r.rows(); ++row) {
         auto q = queues_.find(r.get(row, 0));

@@ -60,6 +60,23 @@ class TickerTest : public DbTest {
         return read_file(log_).find(text) != std::string::npos;
     }
 
+    /// Inserts one event at a time into `queue`, whose event sequence stands
+    /// at first - 1, and waits for exactly one tick to cover each.
+    void insert_each_and_expect_a_tick(const std::string& queue, int first, int last)
+    {
+        for (int i = first; i <= last; ++i) {
+            sql("select pgq.insert_event($1, 't', 'one')", {queue});
+            EXPECT_TRUE(wait_until(
+                [&] {
+                    return count("select count(*) from pgq.tick where tick_event_seq >= $1",
+                                 {std::to_string(i)}) == 1;
+                },
+                20s))
+                << "event " << i << "\n"
+                << read_file(log_);
+        }
+    }
+
     /// Reads every available batch for `consumer`, returning event ids (with retry count).
     std::vector<std::pair<long long, int>> drain(const std::string& queue,
                                                  const std::string& consumer)
@@ -180,17 +197,9 @@ TEST_F(TickerTest, WakeupTicksNotifyQueueWithoutWaitingForTheLoop)
     ASSERT_TRUE(wait_until(
         [&] { return count("select count(*) from pgq.tick where tick_event_seq >= 1") >= 1; },
         20s));
-    for (int i = 2; i <= 4; ++i) {
-        sql("select pgq.insert_event('q', 't', 'woken')"); // event sequence now at i
-        EXPECT_TRUE(wait_until(
-            [&] {
-                return count("select count(*) from pgq.tick where tick_event_seq >= $1",
-                             {std::to_string(i)}) == 1;
-            },
-            20s))
-            << "event " << i << "\n"
-            << read_file(log_);
-    }
+    insert_each_and_expect_a_tick("q", 2, 4);
+    EXPECT_FALSE(log_has("go through pgq.ticker()")) << "the direct insert failed\n"
+                                                     << read_file(log_);
 }
 
 // Wake-up ticks insert into pgq.tick directly; a role that may not do that
@@ -209,17 +218,7 @@ TEST_F(TickerTest, WakeupTicksFallBackToTheApiWithoutInsertRightOnTick)
                         "\npidfile = " + (dir_ / "low.pid").string() + "\n");
     auto ticker = start_ticker(cfg);
     ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s)) << read_file(log_);
-    for (int i = 1; i <= 3; ++i) {
-        sql("select pgq.insert_event('q', 't', 'woken')");
-        EXPECT_TRUE(wait_until(
-            [&] {
-                return count("select count(*) from pgq.tick where tick_event_seq >= $1",
-                             {std::to_string(i)}) == 1;
-            },
-            20s))
-            << "event " << i << "\n"
-            << read_file(log_);
-    }
+    insert_each_and_expect_a_tick("q", 1, 3);
     EXPECT_TRUE(log_has("wake-up ticks go through pgq.ticker()")) << read_file(log_);
     ticker->signal(SIGINT);
     EXPECT_EQ(ticker->wait(30s), 0);

@@ -48,7 +48,8 @@ class TickerLoop {
     /// Ticks the woken queues whose max_lag has passed; returns when the
     /// next still-waiting one is due (infinity if none).
     double tick_woken(db::Connection& conn);
-    long wake_ticks_direct(db::Connection& conn, const std::vector<std::string>& names);
+    long wake_ticks_direct(db::Connection& conn, const std::vector<std::string>& names,
+                           const std::vector<std::string>& seqs);
     long wake_ticks_via_api(db::Connection& conn, const std::vector<std::string>& names,
                             const std::vector<std::string>& seqs);
 
