@@ -164,6 +164,13 @@ begin
         raise exception 'cannot change parameter "%s"', x_param_name;
     end if;
 
+    -- the wake-up NOTIFY carries the name, and payloads stop at 8000 bytes
+    if v_param_name = 'queue_ticker_notify' then
+        if x_param_value::boolean and pg_catalog.octet_length(x_queue_name) >= 8000 then
+            raise exception 'queue name too long for ticker_notify (8000 bytes or more)';
+        end if;
+    end if;
+
     -- column name comes from the whitelist above; the value is a literal
     execute 'update pgq.queue set ' || v_param_name || ' = ' || pg_catalog.quote_literal(x_param_value)
          || ' where queue_name = ' || pg_catalog.quote_literal(x_queue_name);

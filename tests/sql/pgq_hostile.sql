@@ -14,6 +14,11 @@ select count(pgq.create_queue(n)) as created from names;
 select count(*) as stored_exactly from pgq.queue q join names on q.queue_name = n;
 -- the names go into the generated producer functions' NOTIFY payloads
 select count(pgq.set_queue_config(n, 'ticker_notify', 'on')) as notifying from names;
+-- a NOTIFY payload stops at 8000 bytes: such a name cannot have wake-ups
+select pgq.create_queue(repeat('N', 8000));
+select pgq.set_queue_config(repeat('N', 8000), 'ticker_notify', 'on');
+select queue_ticker_notify from pgq.queue where queue_name = repeat('N', 8000);
+select pgq.drop_queue(repeat('N', 8000));
 select count(*) as notify_literals from names
  where strpos(pg_get_functiondef('pgq.insert_event(text,text,text)'::regprocedure),
               quote_literal(n)) > 0;
