@@ -1,0 +1,34 @@
+// Which daemon ticks a database. On our schema the lead is a row that only
+// pgq_admin can claim (pgq.ticker_lead, sql/functions/pgq_leader.sql) and
+// that lasts as long as the claiming backend; on a PgQ without it (the C
+// extension) a session advisory lock stands in, as pgqadm always did.
+#pragma once
+#include "pgqadm/db/connection.hpp"
+
+#include <string>
+
+namespace pgqadm::ticker {
+
+/// Session advisory lock used where pgq.ticker_lead() does not exist.
+inline constexpr long long ticker_lock_key = 0x7067716164'6d0001LL;
+
+struct Leadership {
+    bool leading = false;
+    /// True on our schema (a lease row), false with the advisory lock.
+    bool lease = false;
+    /// Who leads, for the log and status: "name (pid N) since T", or a
+    /// description of the advisory lock's holder; empty when unknown.
+    std::string holder;
+};
+
+/// This daemon's name in the leadership row: job name, host and pid.
+std::string leader_identity(const std::string& job_name);
+
+/// Claims or confirms the lead of the connected database.
+Leadership claim_leadership(db::Connection& conn, const std::string& identity);
+
+/// Hands the lead back on a clean stop so a standby need not wait for this
+/// backend to exit. Never throws: the process is stopping anyway.
+void resign_leadership(db::Connection& conn) noexcept;
+
+} // namespace pgqadm::ticker
