@@ -1,4 +1,5 @@
--- Utility functions: version, sequences, quoting, schema upgrade, grants helper.
+-- Utility functions: version, sequences, quoting, schema upgrade, grants
+-- helper, and the name lookups the other function files share.
 
 create or replace function pgq.version()
 returns text as $$
@@ -13,49 +14,6 @@ returns text as $$
 -- tell an upgrade of our schema from a foreign PgQ it must not overwrite.
     select '3.5.0'::text;
 $$ language sql;
-
-create or replace function pgq.seq_getval(i_seq_name text)
-returns bigint as $$
--- Returns last_value of the sequence without advancing it.
--- A name without a schema means schema public.
-declare
-    res     int8;
-    fqname  text;
-    pos     integer;
-    s       text;
-    n       text;
-begin
-    pos := position('.' in i_seq_name);
-    if pos > 0 then
-        s := substring(i_seq_name for pos - 1);
-        n := substring(i_seq_name from pos + 1);
-    else
-        s := 'public';
-        n := i_seq_name;
-    end if;
-    fqname := pg_catalog.quote_ident(s) || '.' || pg_catalog.quote_ident(n);
-    execute 'select last_value from ' || fqname into res;
-    return res;
-end;
-$$ language plpgsql strict;
-
-create or replace function pgq.seq_setval(i_seq_name text, i_new_value int8)
-returns bigint as $$
--- Moves the sequence forward to i_new_value, never backwards.
--- Returns the resulting last_value.
-declare
-    res     int8;
-    fqname  text;
-begin
-    fqname := pgq.quote_fqname(i_seq_name);
-    res := pgq.seq_getval(i_seq_name);
-    if res < i_new_value then
-        perform pg_catalog.setval(fqname, i_new_value);
-        return i_new_value;
-    end if;
-    return res;
-end;
-$$ language plpgsql strict;
 
 create or replace function pgq.quote_fqname(i_name text)
 returns text as $$
@@ -81,76 +39,168 @@ returns text as $$
                     (pg_catalog.strpos($1, '.') operator(pg_catalog.=) 0)::int4)))
 $$ language sql strict immutable;
 
+create or replace function pgq.seq_getval(i_seq_name text)
+returns bigint as $$
+-- The sequence's last_value, without advancing it; a name without a schema
+-- means schema public (pgq.quote_fqname).  Read from the relation itself:
+-- pg_sequence_last_value() is NULL until the first nextval(), where PgQ's
+-- seq_getval() has always returned the start value.
+declare
+    seq_last_value int8;
+begin
+    execute 'select last_value from ' || pgq.quote_fqname(i_seq_name)
+       into seq_last_value;
+    return seq_last_value;
+end;
+$$ language plpgsql strict set search_path = pg_catalog, pg_temp;
+
+create or replace function pgq.seq_setval(i_seq_name text, i_new_value int8)
+returns bigint as $$
+-- Moves the sequence up to i_new_value, never down, and returns the
+-- resulting last_value.  Never moving back makes it safe to apply a value
+-- copied from another node that this sequence has already passed (the
+-- external ticker, londiste).
+declare
+    current_value int8 := pgq.seq_getval(i_seq_name);
+begin
+    if i_new_value <= current_value then
+        return current_value;
+    end if;
+    return pg_catalog.setval(pgq.quote_fqname(i_seq_name)::regclass, i_new_value);
+end;
+$$ language plpgsql strict set search_path = pg_catalog, pg_temp;
+
 create or replace function pgq.upgrade_schema()
 returns int4 as $$
--- Idempotent structural fixups.  Always returns 0.
-declare
-    cnt int4 = 0;
+-- Brings a pgq schema made by an older PgQ up to the 3.5 layout.  Runs on
+-- every install; each step first checks the catalog, so a current schema
+-- takes no lock.  Returns 0 whatever it did (as PgQ since 3.3).
 begin
-    -- sub_last_tick is nullable since 3.0 (pgq_coop subconsumers)
-    if exists (select 1 from pg_catalog.pg_attribute
-               where attrelid = 'pgq.subscription'::regclass
-                 and attname = 'sub_last_tick' and attnotnull) then
+    -- NOT NULL before PgQ 3.0; pgq_coop subconsumers that hold no batch
+    -- have no last tick.
+    if (select a.attnotnull
+          from pg_catalog.pg_attribute a
+         where a.attrelid = 'pgq.subscription'::regclass
+           and a.attname = 'sub_last_tick')
+    then
         alter table pgq.subscription alter column sub_last_tick drop not null;
-        cnt := cnt + 1;
     end if;
 
-    -- roles
-    if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_reader') then
-        create role pgq_reader;
-        cnt := cnt + 1;
-    end if;
-    if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_writer') then
-        create role pgq_writer;
-        cnt := cnt + 1;
-    end if;
-    if not exists (select 1 from pg_catalog.pg_roles where rolname = 'pgq_admin') then
-        create role pgq_admin in role pgq_reader, pgq_writer;
-        cnt := cnt + 1;
-    end if;
-
-    -- queue_extra_maint
-    if not exists (select 1 from pg_catalog.pg_attribute
-                   where attrelid = 'pgq.queue'::regclass
-                     and attname = 'queue_extra_maint' and not attisdropped) then
+    -- Extra maintenance functions per queue: in the table only since PgQ
+    -- 3.2, though 3.0 already read it.
+    if not exists (select from pg_catalog.pg_attribute a
+                    where a.attrelid = 'pgq.queue'::regclass
+                      and a.attname = 'queue_extra_maint'
+                      and not a.attisdropped)
+    then
         alter table pgq.queue add column queue_extra_maint text[];
-        cnt := cnt + 1;
+    end if;
+
+    -- Roles the grants name (cluster-wide: another database may have made
+    -- them already).  pgq_admin is created last, as a member of the others.
+    if pg_catalog.to_regrole('pgq_reader') is null then
+        create role pgq_reader;
+    end if;
+    if pg_catalog.to_regrole('pgq_writer') is null then
+        create role pgq_writer;
+    end if;
+    if pg_catalog.to_regrole('pgq_admin') is null then
+        create role pgq_admin in role pgq_reader, pgq_writer;
     end if;
 
     return 0;
 end;
-$$ language plpgsql;
+$$ language plpgsql set search_path = pg_catalog, pg_temp;
 
 create or replace function pgq._grant_perms_from(src_schema text, src_table text, dst_schema text, dst_table text)
 returns integer as $$
--- Re-issues on dst every table privilege recorded for src
--- (including WITH GRANT OPTION).
+-- Gives dst_schema.dst_table the table privileges that src_schema.src_table
+-- has, grant options included (grant_perms copies pgq.event_template's onto
+-- each event table this way).  Privileges are read from
+-- information_schema, which lists the owner's implicit ones too.  Always 1.
 declare
-    fq_table text;
-    sql text;
-    g record;
-    q_grantee text;
+    grant_statement text;
 begin
-    fq_table := pg_catalog.quote_ident(dst_schema) || '.' || pg_catalog.quote_ident(dst_table);
-
-    for g in
-        select grantor, grantee, privilege_type, is_grantable
-            from information_schema.table_privileges
-            where table_schema = src_schema
-                and table_name = src_table
+    for grant_statement in
+        select pg_catalog.format('grant %s on %I.%I to %s%s',
+                   p.privilege_type, dst_schema, dst_table,
+                   case when p.grantee = 'PUBLIC' then 'public'
+                        else pg_catalog.quote_ident(p.grantee) end,
+                   case when p.is_grantable = 'YES' then ' with grant option'
+                        else '' end)
+          from information_schema.table_privileges p
+         where p.table_schema = src_schema
+           and p.table_name = src_table
     loop
-        if g.grantee = 'PUBLIC' then
-            q_grantee = 'public';
-        else
-            q_grantee = pg_catalog.quote_ident(g.grantee);
-        end if;
-        sql := 'grant ' || g.privilege_type || ' on ' || fq_table || ' to ' || q_grantee;
-        if g.is_grantable = 'YES' then
-            sql := sql || ' with grant option';
-        end if;
-        execute sql;
+        execute grant_statement;
     end loop;
-
     return 1;
 end;
-$$ language plpgsql strict;
+$$ language plpgsql strict set search_path = pg_catalog, pg_temp;
+
+-- Name lookups shared by the function files.  Internal (no grants): call
+-- them from SECURITY DEFINER functions.  Each keeps the caller's error text,
+-- because every PgQ function words "not found" its own way and clients
+-- match those texts.
+
+create or replace function pgq._find_queue(i_queue_name text, i_missing_error text default null)
+returns pgq.queue as $$
+-- The queue's row.  A queue that does not exist raises i_missing_error
+-- (SQLSTATE P0001) when one is given, and otherwise comes back as a row of
+-- NULLs: test queue_id.
+declare
+    found_queue pgq.queue;
+begin
+    select * into found_queue
+      from pgq.queue q
+     where q.queue_name = i_queue_name;
+    if not found and i_missing_error is not null then
+        raise exception '%', i_missing_error;
+    end if;
+    return found_queue;
+end;
+$$ language plpgsql stable set search_path = pg_catalog, pg_temp;
+
+create or replace function pgq._find_subscription(
+    i_queue_name text, i_consumer_name text, i_missing_error text default null)
+returns pgq.subscription as $$
+-- The consumer's subscription row on the queue.  Missing queue, consumer or
+-- subscription all count as "not subscribed": raises i_missing_error
+-- (SQLSTATE P0001) when one is given, else returns a row of NULLs (test
+-- sub_id).  Takes no lock: a caller that changes the row locks it itself.
+declare
+    found_sub pgq.subscription;
+begin
+    select s.* into found_sub
+      from pgq.subscription s
+      join pgq.queue q on q.queue_id = s.sub_queue
+      join pgq.consumer c on c.co_id = s.sub_consumer
+     where q.queue_name = i_queue_name
+       and c.co_name = i_consumer_name;
+    if not found and i_missing_error is not null then
+        raise exception '%', i_missing_error;
+    end if;
+    return found_sub;
+end;
+$$ language plpgsql stable set search_path = pg_catalog, pg_temp;
+
+create or replace function pgq._lock_consumer(i_consumer_name text, i_create boolean)
+returns int4 as $$
+-- The consumer's co_id, its pgq.consumer row locked until the end of the
+-- transaction; NULL if there is no such consumer, unless i_create makes it.
+-- register_consumer_at and unregister_consumer both start here, so the one
+-- deciding whether the consumer row is still used cannot race the other.
+declare
+    consumer_id int4;
+begin
+    select c.co_id into consumer_id
+      from pgq.consumer c
+     where c.co_name = i_consumer_name
+       for update;
+    if not found and i_create then
+        insert into pgq.consumer (co_name) values (i_consumer_name)
+        returning co_id into consumer_id;
+    end if;
+    return consumer_id;
+end;
+$$ language plpgsql set search_path = pg_catalog, pg_temp;
