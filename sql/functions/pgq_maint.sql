@@ -1,124 +1,164 @@
--- Maintenance: maint_operations, maint_rotate_tables_step1/2,
--- maint_retry_events, maint_tables_to_vacuum.  Called by the ticker daemon.
+-- Maintenance, driven by the ticker daemon: maint_operations lists the work,
+-- maint_rotate_tables_step1/2 rotate event tables, maint_retry_events moves
+-- due retries back into their queues, maint_tables_to_vacuum names tables
+-- that need vacuuming when autovacuum does not run.
+--
+-- None of these is SECURITY DEFINER: they run with the rights of the
+-- maintenance role (pgq_admin).
+--
+-- Rotation
+-- --------
+-- Each queue writes into one of queue_ntables (3) child tables,
+-- queue_cur_table.  Once queue_rotation_period has passed, step1 makes the
+-- next table (the oldest one) current and TRUNCATEs it first, which is far
+-- cheaper than deleting consumed events.  That is only safe when no
+-- consumer can still need the rows it held, so step1 waits until every
+-- consumer's position (the snapshot of its last tick) is past the previous
+-- switch.  "Past the switch" is measured with queue_switch_step2, a txid
+-- that step2 records in a transaction started after step1 committed:
+-- every transaction that could still write into an older table has a
+-- smaller txid.  Until step2 has run (queue_switch_step2 IS NULL) the
+-- queue cannot rotate again, and batch_event_tables() reads both the
+-- previous and the current table.
+
 
 create or replace function pgq.maint_retry_events()
 returns integer as $$
--- Moves at most 10 due events from the retry queue back into their queues
--- (keeping ev_id, ev_time, ev_owner, ev_retry).  The caller loops until 0.
+-- Moves up to 10 due events from pgq.retry_queue back into their queues
+-- and returns how many; the daemon calls it until it returns 0.  Small
+-- rounds keep each transaction (and the retry_queue lock) short.
 declare
-    cnt     integer;
-    rec     record;
+    moved integer;
 begin
-    cnt := 0;
-
-    -- allow only single event mover at a time, without affecting inserts
+    -- One mover at a time.  The statement below takes its snapshot once the
+    -- lock is granted, so a second mover sees what the first one moved and
+    -- takes the next rows; without the lock it would pick the same rows,
+    -- find them gone and return 0 while events are still due.  The mode
+    -- conflicts with itself, VACUUM and DDL, not with the row writes of
+    -- event_retry or unregister_consumer.
     lock table pgq.retry_queue in share update exclusive mode;
 
-    for rec in
-        select q.queue_name,
-               r.ev_id, r.ev_time, r.ev_owner, r.ev_retry, r.ev_type, r.ev_data,
-               r.ev_extra1, r.ev_extra2, r.ev_extra3, r.ev_extra4
-          from pgq.retry_queue r, pgq.queue q
+    -- The events leave retry_queue and re-enter their queue in the same
+    -- statement.  insert_event_raw keeps ev_id, ev_time, ev_owner and
+    -- ev_retry, so only the owning consumer sees the event again, under its
+    -- old id, and it advances the event sequence so the ticker notices.
+    with due as (
+        select r.ev_owner, r.ev_id
+          from pgq.retry_queue r
          where r.ev_retry_after <= pg_catalog.now()
-           and q.queue_id = r.ev_queue
          order by r.ev_retry_after
          limit 10
-    loop
-        cnt := cnt + 1;
-        perform pgq.insert_event_raw(rec.queue_name,
-                    rec.ev_id, rec.ev_time, rec.ev_owner, rec.ev_retry,
-                    rec.ev_type, rec.ev_data, rec.ev_extra1, rec.ev_extra2,
-                    rec.ev_extra3, rec.ev_extra4);
-        delete from pgq.retry_queue
-         where ev_owner = rec.ev_owner
-           and ev_id = rec.ev_id;
-    end loop;
-    return cnt;
+    ), taken as (
+        delete from pgq.retry_queue r
+         using due
+         where r.ev_owner = due.ev_owner
+           and r.ev_id = due.ev_id
+        returning r.*
+    )
+    select count(pgq.insert_event_raw(q.queue_name, t.ev_id, t.ev_time, t.ev_owner,
+                                      t.ev_retry, t.ev_type, t.ev_data, t.ev_extra1,
+                                      t.ev_extra2, t.ev_extra3, t.ev_extra4))
+      into moved
+      from taken t
+      join pgq.queue q on q.queue_id = t.ev_queue;
+    return moved;
 end;
 $$ language plpgsql set search_path = pg_catalog, pg_temp;
 
 
 create or replace function pgq.maint_rotate_tables_step1(i_queue_name text)
 returns integer as $$
--- Step 1 of rotation: if the queue is due and no consumer still needs the
--- previous table, truncate the next table and make it current.  Skips
--- quietly when the table is locked.  Always returns 0 (do not repeat).
+-- Rotation, first half (see the top of this file): when the queue is due
+-- and every consumer is past the previous switch, empty the next event
+-- table, make it current and forget ticks from before the previous switch.
+-- Returns 0 whether or not it rotated: there is never a reason to call it
+-- again at once.
 declare
-    badcnt          integer;
-    cf              record;
-    nr              integer;
-    tbl             text;
-    lowest_tick_id  int8;
-    lowest_xmin     int8;
+    queue_row       pgq.queue;
+    slowest_tick    bigint;
+    slowest_xmin    bigint;
+    next_table      integer;
+    next_table_name text;
 begin
-    -- check if needed and load record
-    select * from pgq.queue into cf
-     where queue_name = i_queue_name
-       and queue_rotation_period is not null
-       and queue_switch_step2 is not null
-       and queue_switch_time + queue_rotation_period < pg_catalog.now()
-       for update;
+    -- Lock the row before deciding: a concurrent step1 for the same queue
+    -- waits here and then finds it no longer due (step2 is NULL).  The
+    -- same predicate picks the queues in maint_operations().
+    select * into queue_row
+      from pgq.queue q
+     where q.queue_name = i_queue_name
+       and q.queue_switch_step2 is not null
+       and q.queue_switch_time + q.queue_rotation_period < pg_catalog.now()
+       for no key update;
     if not found then
         return 0;
     end if;
 
-    -- if DB is in invalid state, stop
-    if pg_catalog.txid_current() < cf.queue_switch_step1 then
+    -- A txid smaller than the last switch's means the database's txid
+    -- counter went backwards (e.g. restored into another cluster): every
+    -- visibility decision would be wrong, so refuse loudly.
+    if pg_catalog.txid_current() < queue_row.queue_switch_step1 then
         raise exception 'queue % maint failure: step1=%, current=%',
-                i_queue_name, cf.queue_switch_step1, pg_catalog.txid_current();
+              i_queue_name, queue_row.queue_switch_step1, pg_catalog.txid_current();
     end if;
 
-    -- find lowest tick for that queue
-    select min(sub_last_tick) into lowest_tick_id
-      from pgq.subscription
-     where sub_queue = cf.queue_id;
-
-    -- if some consumer exists
-    if lowest_tick_id is not null then
-        -- is the slowest one still on previous table?
-        select pg_catalog.txid_snapshot_xmin(tick_snapshot) into lowest_xmin
-          from pgq.tick
-         where tick_queue = cf.queue_id
-           and tick_id = lowest_tick_id;
-        if not found then
-            raise exception 'queue % maint failure: tick % not found', i_queue_name, lowest_tick_id;
+    -- The slowest consumer decides.  Subscriptions without a position
+    -- (pgq_coop subconsumers) sort last and never hold rotation back.
+    select s.sub_last_tick, pg_catalog.txid_snapshot_xmin(t.tick_snapshot)
+      into slowest_tick, slowest_xmin
+      from pgq.subscription s
+      left join pgq.tick t on t.tick_queue = s.sub_queue and t.tick_id = s.sub_last_tick
+     where s.sub_queue = queue_row.queue_id
+     order by s.sub_last_tick
+     limit 1;
+    if slowest_tick is not null then
+        if slowest_xmin is null then
+            raise exception 'queue % maint failure: tick % not found', i_queue_name, slowest_tick;
         end if;
-        if lowest_xmin <= cf.queue_switch_step2 then
-            return 0; -- skip rotation then
+        if slowest_xmin <= queue_row.queue_switch_step2 then
+            -- that consumer may still read events from before the switch
+            return 0;
         end if;
     end if;
 
-    -- nobody on previous table, we can rotate
-    nr := cf.queue_cur_table + 1;
-    if nr = cf.queue_ntables then
-        nr := 0;
-    end if;
-    tbl := pgq.quote_fqname(cf.queue_data_pfx || '_' || nr::text);
+    next_table := (queue_row.queue_cur_table + 1) % queue_row.queue_ntables;
+    next_table_name := pgq.quote_fqname(queue_row.queue_data_pfx || '_' || next_table::text);
 
-    -- there may be long lock on the table from pg_dump,
-    -- detect it and skip rotate then
+    -- pgq_admin can edit queue_data_pfx, and the daemon often runs as a
+    -- superuser: never TRUNCATE anything but a pgq event table (a child of
+    -- a child of pgq.event_template, as create_queue makes them).
+    if not exists (select 1
+                     from pg_catalog.pg_inherits tbl
+                     join pg_catalog.pg_inherits queue_tbl on queue_tbl.inhrelid = tbl.inhparent
+                    where tbl.inhrelid = pg_catalog.to_regclass(next_table_name)
+                      and queue_tbl.inhparent = 'pgq.event_template'::pg_catalog.regclass) then
+        raise exception 'queue % maint failure: % is not an event table of pgq',
+              i_queue_name, next_table_name;
+    end if;
+
+    -- NOWAIT: if someone holds a lock on the table (typically pg_dump), a
+    -- waiting ACCESS EXCLUSIVE request would also block everyone queued
+    -- behind it.  Give up quietly and try again next round instead.
     begin
-        execute 'lock table ' || tbl || ' nowait';
-        execute 'truncate ' || tbl;
+        execute 'lock table ' || next_table_name || ' in access exclusive mode nowait';
+        execute 'truncate ' || next_table_name;
     exception
         when lock_not_available then
-            -- cannot truncate, skipping rotate
             return 0;
     end;
 
-    -- remember the moment
-    update pgq.queue
-       set queue_cur_table = nr,
+    update pgq.queue q
+       set queue_cur_table = next_table,
            queue_switch_time = pg_catalog.now(),
            queue_switch_step1 = pg_catalog.txid_current(),
            queue_switch_step2 = null
-     where queue_id = cf.queue_id;
+     where q.queue_id = queue_row.queue_id;
 
-    -- Clean ticks older than the previous switch.  This keeps roughly one
-    -- extra rotation period of ticks so consumers can be moved back.
-    delete from pgq.tick
-     where tick_queue = cf.queue_id
-       and pg_catalog.txid_snapshot_xmin(tick_snapshot) < cf.queue_switch_step2;
+    -- Ticks from before the previous switch point into tables that are gone
+    -- or about to go.  Newer ones stay, so consumers can still be moved
+    -- back by about one rotation period.
+    delete from pgq.tick t
+     where t.tick_queue = queue_row.queue_id
+       and pg_catalog.txid_snapshot_xmin(t.tick_snapshot) < queue_row.queue_switch_step2;
 
     return 0;
 end;
@@ -127,144 +167,100 @@ $$ language plpgsql set search_path = pg_catalog, pg_temp;
 
 create or replace function pgq.maint_rotate_tables_step2()
 returns integer as $$
--- Step 2 of rotation: records a txid taken after step 1 committed.
--- Must run in a separate transaction after step 1.  Returns 0.
-begin
-    update pgq.queue
+-- Rotation, second half: records, for every queue that step1 switched, a
+-- txid of this later transaction.  Skips switches made by this very
+-- transaction: its own txid is the step1 txid and would prove nothing.
+-- Returns 0.
+    update pgq.queue q
        set queue_switch_step2 = pg_catalog.txid_current()
-     where queue_switch_step2 is null;
-    return 0;
-end;
-$$ language plpgsql set search_path = pg_catalog, pg_temp;
+     where q.queue_switch_step2 is null
+       and q.queue_switch_step1 < pg_catalog.txid_current();
+    select 0;
+$$ language sql set search_path = pg_catalog, pg_temp;
 
 
 create or replace function pgq.maint_tables_to_vacuum()
 returns setof text as $$
--- Tables that need regular vacuuming; empty when autovacuum is on.
-declare
-    scm     text;
-    tbl     text;
-    fqname  text;
-begin
-    -- assume autovacuum handles them fine
-    if pg_catalog.current_setting('autovacuum') = 'on' then
-        return;
-    end if;
-
-    for scm, tbl in values
-        ('pgq', 'subscription'),
-        ('pgq', 'consumer'),
-        ('pgq', 'queue'),
-        ('pgq', 'tick'),
-        ('pgq', 'retry_queue'),
-        ('pgq_ext', 'completed_tick'),
-        ('pgq_ext', 'completed_batch'),
-        ('pgq_ext', 'completed_event'),
-        ('pgq_ext', 'partial_batch'),
-        ('pgq_node', 'local_state'),
-        ('londiste', 'seq_info'),
-        ('txid', 'epoch'),
-        ('londiste', 'completed')
-    loop
-        fqname := pg_catalog.quote_ident(scm) || '.' || pg_catalog.quote_ident(tbl);
-        if pg_catalog.to_regclass(fqname) is not null then
-            return next scm || '.' || tbl;
-        end if;
-    end loop;
-    return;
-end;
-$$ language plpgsql set search_path = pg_catalog, pg_temp;
+-- Small tables whose rows churn (pgq's own: ticks, positions, retries; and
+-- the bookkeeping tables of pgq_ext, pgq_node, londiste and the old txid
+-- module where they exist), for the daemon to VACUUM when autovacuum is
+-- off.  With autovacuum on there is nothing to add.
+    select known.tbl
+      from pg_catalog.unnest(array[
+               'pgq.subscription', 'pgq.consumer', 'pgq.queue', 'pgq.tick',
+               'pgq.retry_queue',
+               'pgq_ext.completed_tick', 'pgq_ext.completed_batch',
+               'pgq_ext.completed_event', 'pgq_ext.partial_batch',
+               'pgq_node.local_state', 'londiste.seq_info', 'txid.epoch',
+               'londiste.completed'])
+           with ordinality as known(tbl, pos)
+     where not pg_catalog.current_setting('autovacuum')::boolean
+       and pg_catalog.to_regclass(known.tbl) is not null
+     order by known.pos;
+$$ language sql stable set search_path = pg_catalog, pg_temp;
 
 
 create or replace function pgq.maint_operations(out func_name text, out func_arg text)
 returns setof record as $$
--- Maintenance operations for the daemon, in order: rotation step1 per due
--- queue, step2, queue_extra_maint functions, vacuum entries, pgq_node and
--- londiste hooks (when installed).  Each function returns 1 to be called
--- again immediately, 0 otherwise.
-declare
-    ops     text[];
-    nrot    int4;
-    rec     record;
-    tbl     text;
+-- The daemon's to-do list, in the order it must run: step1 per due queue
+-- (by name), step2 (a separate transaction after all step1s), each queue's
+-- queue_extra_maint functions (by queue name, then array order), VACUUM
+-- entries, then the periodic jobs of pgq_node and londiste when those are
+-- installed.  func_arg is the queue name, table name, or NULL.  The daemon
+-- calls each function again while it returns non-zero.
 begin
-    -- rotation step 1
-    nrot := 0;
-    for rec in
-        select queue_name from pgq.queue
-         where queue_rotation_period is not null
-           and queue_switch_step2 is not null
-           and queue_switch_time + queue_rotation_period < pg_catalog.now()
-         order by 1
-    loop
-        nrot := nrot + 1;
-        func_name := 'pgq.maint_rotate_tables_step1';
-        func_arg := rec.queue_name;
-        return next;
-    end loop;
+    return query
+    with rotate as (
+        -- the predicate maint_rotate_tables_step1 checks under its row lock
+        select q.queue_name
+          from pgq.queue q
+         where q.queue_switch_step2 is not null
+           and q.queue_switch_time + q.queue_rotation_period < pg_catalog.now()
+    ), todo as (
+        select 1 as stage, r.queue_name as queue_name, 0::bigint as pos,
+               'pgq.maint_rotate_tables_step1'::text as fn, r.queue_name as arg
+          from rotate r
+        union all
+        -- also when an earlier round's step2 did not happen (daemon stopped)
+        select 2, null, 0, 'pgq.maint_rotate_tables_step2', null
+         where exists (select 1 from rotate)
+            or exists (select 1 from pgq.queue q where q.queue_switch_step2 is null)
+        union all
+        select 3, q.queue_name, x.pos, x.fn, q.queue_name
+          from pgq.queue q
+         cross join lateral pg_catalog.unnest(q.queue_extra_maint) with ordinality as x(fn, pos)
+        union all
+        select 4, null, v.pos, 'vacuum', v.tbl
+          from pgq.maint_tables_to_vacuum() with ordinality as v(tbl, pos)
+    )
+    select t.fn, t.arg from todo t order by t.stage, t.queue_name, t.pos;
 
-    -- rotation step 2
-    if nrot = 0 then
-        perform 1 from pgq.queue where queue_switch_step2 is null limit 1;
-        if found then
-            nrot := 1;
-        end if;
-    end if;
-    if nrot > 0 then
-        func_name := 'pgq.maint_rotate_tables_step2';
-        func_arg := null;
-        return next;
-    end if;
-
-    -- queue-specific extra maintenance
-    for rec in
-        select queue_name, queue_extra_maint from pgq.queue
-         where queue_extra_maint is not null
-         order by 1
-    loop
-        for i in array_lower(rec.queue_extra_maint, 1) .. array_upper(rec.queue_extra_maint, 1) loop
-            func_name := rec.queue_extra_maint[i];
-            func_arg := rec.queue_name;
-            return next;
-        end loop;
-    end loop;
-
-    -- vacuum tables
-    for tbl in select t from pgq.maint_tables_to_vacuum() t loop
-        func_name := 'vacuum';
-        func_arg := tbl;
-        return next;
-    end loop;
-
-    -- pgq_node and londiste hooks, only when those schemas are installed
+    -- Cascading (pgq_node) and londiste have periodic jobs of their own; the
+    -- daemon drives them only where they are installed.  Their objects may
+    -- not exist, hence dynamic SQL.
     if pg_catalog.to_regprocedure('pgq_node.maint_watermark(text)') is not null
        and pg_catalog.to_regclass('pgq_node.node_info') is not null then
-        for rec in execute
-            'select queue_name from pgq_node.node_info where node_type = ''root'' order by 1'
-        loop
-            func_name := 'pgq_node.maint_watermark';
-            func_arg := rec.queue_name;
-            return next;
-        end loop;
+        -- for every queue whose node here is the root
+        return query execute
+            'select ''pgq_node.maint_watermark''::text, root.queue_name::text'
+            ' from pgq_node.node_info root where root.node_type = ''root'''
+            ' order by root.queue_name';
     end if;
     if pg_catalog.to_regprocedure('londiste.root_check_seqs(text)') is not null
        and pg_catalog.to_regclass('pgq_node.node_info') is not null
        and pg_catalog.to_regclass('londiste.seq_info') is not null then
-        for rec in execute
-            'select distinct n.queue_name from pgq_node.node_info n join londiste.seq_info s'
-            || ' on (s.queue_name = n.queue_name) where n.node_type = ''root'' and s.local order by 1'
-        loop
-            func_name := 'londiste.root_check_seqs';
-            func_arg := rec.queue_name;
-            return next;
-        end loop;
+        -- for every root queue that has local sequences
+        return query execute
+            'select ''londiste.root_check_seqs''::text, root.queue_name::text'
+            ' from pgq_node.node_info root'
+            ' where root.node_type = ''root'''
+            '   and exists (select 1 from londiste.seq_info seq'
+            '                where seq.queue_name = root.queue_name and seq.local)'
+            ' order by root.queue_name';
     end if;
-    if pg_catalog.to_regprocedure('londiste.periodic_maintenance()') is not null then
-        func_name := 'londiste.periodic_maintenance';
-        func_arg := null;
-        return next;
-    end if;
-
-    return;
+    -- londiste's housekeeping, once per round
+    return query
+    select 'londiste.periodic_maintenance'::text, null::text
+     where pg_catalog.to_regprocedure('londiste.periodic_maintenance()') is not null;
 end;
 $$ language plpgsql set search_path = pg_catalog, pg_temp;
