@@ -1,209 +1,157 @@
 -- ----------------------------------------------------------------------
--- Shared helpers for the PL/pgSQL table triggers pgq.logutriga,
+-- Shared machinery of the PL/pgSQL table triggers pgq.logutriga,
 -- pgq.sqltriga and pgq.jsontriga (PgQ 3.5 compatible).
 --
--- Identifier and literal quoting: the C triggers quote identifiers exactly
--- like PostgreSQL's quote_ident() (bare when the name is [a-z_][a-z0-9_]*
--- and not a reserved/column-name/type-function keyword, else "..." with "
--- doubled) and literals exactly like quote_literal() ('...' with ' doubled,
--- E'...' with \ doubled when there is a backslash), so the triggers use the
--- built-ins directly.
+-- Each trigger function is a thin shell: it hands its trigger context to
+-- pgq._trg_event(), which does the whole job of one call (check and parse
+-- the arguments, read the table's columns and key, build the event in the
+-- trigger's format, queue it with pgq.insert_event).
+--
+-- No state between calls.  Every row reads the table's columns and primary
+-- key from the catalog in one plan-cached query, so the output follows ALTER
+-- TABLE at once (between rows of one transaction, after ROLLBACK TO
+-- SAVEPOINT, inside a DO block), and nothing a session can set (settings,
+-- temporary objects) reaches the event.
+--
+-- search_path.  The triggers run with the rights of whoever changes the
+-- table, possibly a superuser, under that role's search_path, on which an
+-- attacker may have planted better-matching functions or operators.  So:
+--   * the PL/pgSQL helpers pin search_path = pg_catalog, pg_temp;
+--   * the trigger functions cannot pin it (they pass the caller's path on,
+--     see below) and the SQL-language helpers do not (a pinned SQL function
+--     is never inlined into the query that calls it): they name the schema
+--     of every function, operator and type they use;
+--   * the user's own expressions (when=, ev_type=, ev_data=, ev_extra1..4=)
+--     are evaluated under the caller's search_path, and only they: they are
+--     the user's SQL, written against that path.
+--
+-- Quoting in sqltriga: the C triggers quote identifiers and literals exactly
+-- as quote_ident() and quote_literal() do, so the built-ins are used.
 -- ----------------------------------------------------------------------
+
+-- Functions of the former design (a per-session cache of table facts in a
+-- custom setting, which any session could overwrite); gone on upgrade.
+drop function if exists pgq._trg_tinfo(oid);
+drop function if exists pgq._trg_table_info(oid);
+drop function if exists pgq._trg_table_info(oid, boolean);
+drop function if exists pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean);
+drop function if exists pgq._trg_json_typed(record);
+
+-- pgq._urlencode_bytes(text): _urlencode for text with bytes outside
+-- printable ASCII: runs of safe characters stay, every other run is
+-- encoded byte by byte from its server-encoding bytes.
+create or replace function pgq._urlencode_bytes(i_txt text)
+returns text
+language sql immutable strict parallel safe
+as $$
+    select pg_catalog.string_agg(
+               case when piece.m[1] is not null then piece.m[1]
+                    else pg_catalog.replace(
+                             pg_catalog.regexp_replace(pg_catalog.encode(pg_catalog.textsend(piece.m[2]), 'hex'),
+                                                       '(..)', E'%\\1', 'g'),
+                             '%20', '+')
+               end, '' order by piece.n)
+      from pg_catalog.regexp_matches(i_txt, '([0-9A-Za-z_.-]+)|([^0-9A-Za-z_.-]+)', 'g')
+           with ordinality as piece(m, n)
+$$;
 
 -- pgq._urlencode(text): the PgQ URL encoding.  Bytes [0-9A-Za-z_.-] pass
 -- through, space becomes '+', every other byte (of the server encoding)
--- becomes %xx with lower-case hex.  NULL stays NULL.
+-- becomes %xx with lower-case hex.  NULL stays NULL.  A single expression,
+-- so the planner inlines it into the row encoders below.
 create or replace function pgq._urlencode(i_txt text)
 returns text
-language plpgsql immutable strict parallel safe
+language sql immutable parallel safe
 as $$
-begin
-    if i_txt ~ '^[0-9A-Za-z_.-]*$' then
-        return i_txt;
-    end if;
-    if i_txt ~ '^[ -~]*$' then
-        -- printable ASCII: a fixed chain of replace() is much faster
-        return replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-               replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-               replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-                   i_txt, '%', '%25'), '+', '%2b'), ' ', '+'), '!', '%21'), '"', '%22'),
-                   '#', '%23'), '$', '%24'), '&', '%26'), '''', '%27'), '(', '%28'),
-                   ')', '%29'), '*', '%2a'), ',', '%2c'), '/', '%2f'), ':', '%3a'),
-                   ';', '%3b'), '<', '%3c'), '=', '%3d'), '>', '%3e'), '?', '%3f'),
-                   '@', '%40'), '[', '%5b'), '\', '%5c'), ']', '%5d'), '^', '%5e'),
-                   '`', '%60'), '{', '%7b'), '|', '%7c'), '}', '%7d'), '~', '%7e');
-    end if;
-    return (select string_agg(
-                     case when m[1] is not null then m[1]
-                          else replace(regexp_replace(encode(textsend(m[2]), 'hex'),
-                                                      '(..)', '%\1', 'g'),
-                                       '%20', '+')
-                     end, '' order by n)
-              from regexp_matches(i_txt, '([0-9A-Za-z_.-]+)|([^0-9A-Za-z_.-]+)', 'g')
-                   with ordinality as x(m, n));
-end;
+    select case
+        when i_txt operator(pg_catalog.~) '^[0-9A-Za-z_.-]*$' then i_txt
+        -- printable ASCII: a fixed chain of replace() beats any byte loop
+        when i_txt operator(pg_catalog.~) '^[ -~]*$' then
+            pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+            pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+            pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+            pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+            pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+            pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+                i_txt, '%', '%25'), '+', '%2b'), ' ', '+'), '!', '%21'), '"', '%22'),
+                '#', '%23'), '$', '%24'), '&', '%26'), '''', '%27'), '(', '%28'),
+                ')', '%29'), '*', '%2a'), ',', '%2c'), '/', '%2f'), ':', '%3a'),
+                ';', '%3b'), '<', '%3c'), '=', '%3d'), '>', '%3e'), '?', '%3f'),
+                '@', '%40'), '[', '%5b'), E'\\', '%5c'), ']', '%5d'), '^', '%5e'),
+                '`', '%60'), '{', '%7b'), '|', '%7c'), '}', '%7d'), '~', '%7e')
+        else pgq._urlencode_bytes(i_txt)
+    end
 $$;
 
 -- pgq._trg_split_row(text): split the text form of a row (record_out:
 -- "(v1,v2,...)") into the output-function text of each live column, in
--- attnum order.  record_out writes NULL as nothing, and double-quotes any
--- value that is empty or contains ", \, (, ), comma or white space, doubling
--- " and \ inside the quotes.  So: quoted field -> undouble, empty unquoted
--- field -> NULL, anything else as is.
+-- attnum order.  record_out writes NULL as nothing and double-quotes a
+-- value that is empty or holds ", \, (, ), comma or white space, doubling
+-- " and \ inside the quotes.
+-- (PL/pgSQL keeps its plans for the session; an SQL function with a query
+-- would be planned again in every transaction.)
 create or replace function pgq._trg_split_row(i_row text)
 returns text[]
 language plpgsql immutable strict parallel safe
 as $$
 begin
-    if strpos(i_row, '"') = 0 then
-        -- nothing quoted: no value contains a comma, empty field = NULL
-        return string_to_array(substr(i_row, 2, length(i_row) - 2), ',', '');
+    if pg_catalog.strpos(i_row, '"') operator(pg_catalog.=) 0 then
+        -- nothing quoted: no value holds a comma, an empty field is NULL
+        return pg_catalog.string_to_array(
+                   pg_catalog.substr(i_row, 2, pg_catalog.length(i_row) operator(pg_catalog.-) 2), ',', '');
     end if;
-    -- inside quotes " and \ only occur doubled, so two plain replace()s
-    -- undo the doubling; regexp_matches returns the fields in order
-    return array(select case when m[1] is not null
-                             then replace(replace(m[1], '""', '"'), '\\', '\')
-                             when m[2] = '' then null
-                             else m[2] end
-                   from regexp_matches(i_row, '[(,](?:"((?:[^"]|"")*)"|([^,)"]*))', 'g') as x(m));
+    -- a quoted field: undo the doubling; an empty unquoted field: NULL.
+    -- regexp_matches returns the fields in order.
+    return array(select case when field.m[1] is not null
+                             then pg_catalog.replace(pg_catalog.replace(field.m[1], '""', '"'), E'\\\\', E'\\')
+                             when field.m[2] operator(pg_catalog.=) '' then null
+                             else field.m[2] end
+                   from pg_catalog.regexp_matches(i_row, '[(,](?:"((?:[^"]|"")*)"|([^,)"]*))', 'g') as field(m));
 end;
 $$;
 
--- pgq._trg_table_info(relid, kinds): everything the triggers need from the
--- catalog, in plan-cached queries (colkinds only when kinds is true).
---   colnames  live column names, attnum order
---   colkinds  per column, how to compare OLD and NEW values:
---               't' text output is enough (text equal <=> '=' equal, or the
---                   type has no '=' / is an array, where C compares text)
---               'n' numeric, 'f' float4, 'd' float8, 'i' interval:
---                   cast the text back and use '='
---               'x' use the type's '=' on the typed values (ranges,
---                   composites, non-deterministic collations)
---               'u' user-defined base type or domain: like 'x' when the
---                   (base) type has a default btree opclass, else 't'
---   coljson   per column, how jsontriga writes it: 'b' bool (true/false),
---             'i' int2/int4/int8 (bare number), 'j' date/timestamp/
---             timestamptz (the type's JSON form, ISO 8601), 's' anything
---             else (its text output as a JSON string).  Exact type match:
---             domains over these types are 's', as in C.
---   pkey      primary key columns in index column order (as the C code)
-drop function if exists pgq._trg_table_info(oid);
-create or replace function pgq._trg_table_info(
-    in i_relid oid,
-    in i_kinds boolean,
-    out colnames text[],
-    out colkinds text[],
-    out coljson text[],
-    out pkey text[])
-language plpgsql stable
+-- pgq._trg_urlenc_row(names, values, skip): name=value pairs joined with
+-- '&', names and values urlencoded, a NULL value written as the bare name,
+-- columns with skip[i] left out.
+create or replace function pgq._trg_urlenc_row(i_names text[], i_vals text[], i_skip boolean[])
+returns text
+language plpgsql immutable parallel safe
 as $$
 begin
-    select array_agg(a.attname::text order by a.attnum),
-           array_agg(case when a.atttypid = 16 then 'b'
-                          when a.atttypid in (20, 21, 23) then 'i'
-                          when a.atttypid in (1082, 1114, 1184) then 'j'
-                          else 's' end
-                     order by a.attnum),
-           -- primary key columns in key order (pg_constraint.conkey)
-           (select array_agg(k.n order by k.o)
-              from pg_catalog.pg_constraint c,
-                   lateral (select pa.attname::text as n, u.o
-                              from unnest(c.conkey) with ordinality as u(attnum, o)
-                              join pg_catalog.pg_attribute pa
-                                on pa.attrelid = i_relid and pa.attnum = u.attnum) k
-             where c.conrelid = i_relid and c.contype = 'p'
-             group by c.oid)
-      into colnames, coljson, pkey
-      from pg_catalog.pg_attribute a
-     where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
-    pkey := coalesce(pkey, '{}');
-    if i_kinds then
-        -- only UPDATE needs these; type facts by oid lookups (a join makes
-        -- the planner hash the whole of pg_type)
-        select
-           array_agg((select case when t.typcategory = 'A' then 't'
-                                      when bt = 'pg_catalog.numeric'::regtype then 'n'
-                                      when bt = 'pg_catalog.float4'::regtype then 'f'
-                                      when bt = 'pg_catalog.float8'::regtype then 'd'
-                                      when bt = 'pg_catalog.interval'::regtype then 'i'
-                                      when t.typtype in ('r', 'm', 'c') then 'x'
-                                      when a.attcollation <> 0 and a.attcollation <> 100 and exists (
-                                             select 1 from pg_catalog.pg_collation c
-                                              where c.oid = a.attcollation and not c.collisdeterministic) then 'x'
-                                      -- user types: whether a default btree opclass
-                                      -- exists is decided per row ('u'), as it can
-                                      -- change without any change to the table
-                                      when t.oid >= 16384 and t.typtype in ('b', 'd') then 'u'
-                                      else 't' end
-                            from pg_catalog.pg_type t,
-                                 lateral (select coalesce(nullif(t.typbasetype, 0), t.oid) as bt) b
-                           where t.oid = a.atttypid)
-                         order by a.attnum)
-          into colkinds
-          from pg_catalog.pg_attribute a
-         where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
-    end if;
+    return (select coalesce(pg_catalog.string_agg(
+                       case when col.val is null then pgq._urlencode(col.name)
+                            else pgq._urlencode(col.name) operator(pg_catalog.||) '='
+                                 operator(pg_catalog.||) pgq._urlencode(col.val) end,
+                       '&' order by col.pos), '')
+              from rows from (pg_catalog.unnest(i_names), pg_catalog.unnest(i_vals), pg_catalog.unnest(i_skip))
+                   with ordinality as col(name, val, skip, pos)
+             where not col.skip);
 end;
 $$;
 
--- pgq._trg_tinfo(relid): _trg_table_info() with a per-session cache.
--- The entry lives in the custom setting pgq_pltrg.r<relid> (session level,
--- so it survives the transaction; a rolled back (sub)transaction takes its
--- changes with it) as a text[]:
---   {fingerprint, validity key, colnames, colkinds, coljson, pkey,
---    has magic columns (t/f), pkey joined with ',', per column: is a pkey
---    column, per column: false}
--- Validation, cheapest first:
---   1. same transaction (xid assigned) and this transaction has not
---      inserted/updated/deleted a row of pg_attribute, pg_index or pg_class
---      since the entry was validated (the transaction's own statistics
---      counters; needs track_counts, the default): no catalog access at all.
---      Other sessions cannot change the table meanwhile: the transaction
---      holds a lock on it since its first trigger call there.
---   2. else one catalog query for the fingerprint (live columns' attnum,
---      name, type, collation and the primary key's indkey); if it equals
---      the cached one the derived data is reused, else rebuilt.
--- So ALTER TABLE (add/drop/rename/retype a column, add/drop the primary
--- key) is seen by the next row, in this session or any other.
-create or replace function pgq._trg_tinfo(i_relid oid)
-returns text[]
-language plpgsql
+-- pgq._trg_json_row(names, values, kinds, skip, typed): the JSON object
+-- jsontriga writes, keys in column order, no white space.  kinds as
+-- pgq._trg_event's col_json; typed holds the to_json() text of every
+-- column and is only read for kind 'j' (NULL when there is no such column).
+create or replace function pgq._trg_json_row(i_names text[], i_vals text[], i_kinds text[],
+                                             i_skip boolean[], i_typed text[])
+returns text
+language plpgsql immutable parallel safe
 as $$
-declare
-    k   text := 'pgq_pltrg.r' || i_relid::text;
-    c   text[];
-    vk  text;
-    fp  text;
-    ti  record;
 begin
-    c := nullif(pg_catalog.current_setting(k, true), '')::text[];
-    vk := pg_catalog.pg_current_xact_id_if_assigned()::text || '/'
-          || (pg_catalog.pg_stat_get_xact_tuples_inserted(1249) + pg_catalog.pg_stat_get_xact_tuples_updated(1249)
-              + pg_catalog.pg_stat_get_xact_tuples_deleted(1249) + pg_catalog.pg_stat_get_xact_tuples_inserted(2610)
-              + pg_catalog.pg_stat_get_xact_tuples_updated(2610) + pg_catalog.pg_stat_get_xact_tuples_deleted(2610)
-              + pg_catalog.pg_stat_get_xact_tuples_inserted(1259) + pg_catalog.pg_stat_get_xact_tuples_updated(1259)
-              + pg_catalog.pg_stat_get_xact_tuples_deleted(1259))::text;
-    if c[2] = vk and pg_catalog.current_setting('track_counts') = 'on' then
-        return c;
-    end if;
-    fp := coalesce((select array_agg(a.attnum order by a.attnum)::text || array_agg(a.attname order by a.attnum)::text
-                           || array_agg(a.atttypid order by a.attnum)::text
-                           || array_agg(a.attcollation order by a.attnum)::text
-                      from pg_catalog.pg_attribute a
-                     where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped), '')
-          || '|' || coalesce((select i.indkey::text from pg_catalog.pg_index i
-                               where i.indrelid = i_relid and i.indisprimary), '');
-    if c is null or c[1] is distinct from fp then
-        ti := pgq._trg_table_info(i_relid, true);
-        c := array[fp, null, ti.colnames::text, ti.colkinds::text, ti.coljson::text, ti.pkey::text,
-                   case when exists (select 1 from unnest(ti.colnames) x where x like '\_pgq\_ev\_%') then 't' else 'f' end,
-                   array_to_string(ti.pkey, ','),
-                   array(select coalesce(x = any (ti.pkey), false) from unnest(ti.colnames) with ordinality as u(x, o) order by o)::text,
-                   array(select false from unnest(ti.colnames) x)::text];
-    end if;
-    c[2] := vk;
-    perform pg_catalog.set_config(k, c::text, false);
-    return c;
+    return (select '{' operator(pg_catalog.||) coalesce(pg_catalog.string_agg(
+                       pg_catalog.to_json(col.name)::pg_catalog.text operator(pg_catalog.||) ':' operator(pg_catalog.||)
+                       case when col.val is null then 'null'
+                            when col.kind operator(pg_catalog.=) 'b'
+                                then case when col.val operator(pg_catalog.=) 't' then 'true' else 'false' end
+                            when col.kind operator(pg_catalog.=) 'i' then col.val
+                            when col.kind operator(pg_catalog.=) 'j' then i_typed[col.pos]
+                            else pg_catalog.to_json(col.val)::pg_catalog.text end,
+                       ',' order by col.pos), '') operator(pg_catalog.||) '}'
+              from rows from (pg_catalog.unnest(i_names), pg_catalog.unnest(i_vals), pg_catalog.unnest(i_kinds),
+                              pg_catalog.unnest(i_skip))
+                   with ordinality as col(name, val, kind, skip, pos)
+             where not col.skip);
 end;
 $$;
 
@@ -232,6 +180,7 @@ create or replace function pgq._trg_args(
     out exprs text[],
     out has_exprs boolean)
 language plpgsql stable
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     i       integer;
@@ -261,10 +210,10 @@ begin
             backup := true;
         elsif arg = 'deny' then
             deny := true;
-        elsif arg like 'ignore=%' then
+        elsif starts_with(arg, 'ignore=') then
             ign_set := true;
             ignore_cols := array(select btrim(x) from unnest(string_to_array(substr(arg, 8), ',')) x);
-        elsif arg like 'pkey=%' then
+        elsif starts_with(arg, 'pkey=') then
             pk_set := true;
             pkey_text := substr(arg, 6);
         else
@@ -313,295 +262,438 @@ begin
 end;
 $$;
 
--- pgq._trg_urlenc_row(names, values, skip): name=value pairs joined with
--- '&', names and values urlencoded, a NULL value written as the bare name,
--- columns with skip[i] left out.
-create or replace function pgq._trg_urlenc_row(i_names text[], i_vals text[], i_skip boolean[])
-returns text
-language plpgsql immutable parallel safe
+-- pgq._trg_eval_exprs(exprs, row, caller_path): the values of the user's
+-- expressions over the row, evaluated under the caller's search_path.
+-- Returns {type oid of when=, when=, ev_type, ev_data, ev_extra1..4} as
+-- text (format('%s')), NULL where there is no expression.
+create or replace function pgq._trg_eval_exprs(i_exprs text[], i_row record, i_caller_path text)
+returns text[]
+language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
+declare
+    query   text;
+    results text[];
+    i       integer;
 begin
-    return (select coalesce(string_agg(
-                     case when n ~ '^[0-9A-Za-z_.-]*$' then n else pgq._urlencode(n) end
-                     || case when v is null then ''
-                             when v ~ '^[0-9A-Za-z_.-]*$' then '=' || v
-                             else '=' || pgq._urlencode(v) end,
-                                   '&' order by o), '')
-          from unnest(i_names, i_vals, i_skip) with ordinality as x(n, v, s, o)
-         where not coalesce(s, false));
+    -- one query: the expressions see the row's columns by name; everything
+    -- we add to it names its schema, as it is planned under the caller's path
+    query := 'select array[' || case when i_exprs[1] is null then 'null'
+                                     else 'pg_catalog.pg_typeof(_pgq_x1)::pg_catalog.oid::pg_catalog.text' end;
+    for i in 1 .. 7 loop
+        query := query || ', case when _pgq_x' || i || ' is null then null else pg_catalog.format(''%s'', _pgq_x'
+                       || i || ') end';
+    end loop;
+    query := query || '] from (select ';
+    for i in 1 .. 7 loop
+        query := query || case when i > 1 then ', ' else '' end
+                       || case when i_exprs[i] is null or btrim(i_exprs[i]) = '' then 'null::pg_catalog.text'
+                               else '(' || i_exprs[i] || ')' end
+                       || ' as _pgq_x' || i;
+    end loop;
+    query := query || ' from (select ($1).*) as _pgq_row offset 0) as _pgq_sub';
+    -- they are the user's SQL, written against the user's search_path; the
+    -- function's own setting comes back when it returns (or fails)
+    perform set_config('search_path', i_caller_path, true);
+    execute query into results using i_row;
+    return results;
 end;
 $$;
 
--- pgq._trg_row(): the per-row work shared by the three triggers.
---   i_row       the row the event describes (NEW, or OLD for DELETE)
---   i_old       OLD for UPDATE (else NULL)
---   i_need_changed  compute the changed[] flags for every column (sqltriga)
--- Returns
---   colnames, vals, oldvals  column names and output-function text values
---   skipcol     column is ignored (ignore=) or a _pgq_ev_* magic column
---   pkcol       column is a key column
---   pkey_list   the key as the event type shows it (pkey= verbatim, else
---               the primary key names joined with ',')
---   changed     UPDATE only: value changed according to the type's '='
---   send        false when no event is to be queued (when= false, or an
---               UPDATE that changed only ignored columns)
---   ovr, ovr_set  overrides of {-, ev_type, ev_data, ev_extra1..4} from the
---               magic columns and the ev_*= expressions (expressions win)
--- (its OUT columns changed during development: drop the old shape so that
--- a re-install over it works)
-drop function if exists pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean);
-create or replace function pgq._trg_row(
-    in i_op text,
-    in i_relid oid,
-    in i_row record,
-    in i_old record,
-    in i_pkey_text text,
-    in i_ignore text[],
-    in i_exprs text[],
-    in i_has_exprs boolean,
-    in i_need_changed boolean,
-    out colnames text[],
-    out vals text[],
-    out oldvals text[],
-    out skipcol boolean[],
-    out pkcol boolean[],
-    out pkey_list text,
-    out changed boolean[],
-    out send boolean,
-    out ovr text[],
-    out ovr_set boolean[],
-    out coljson text[],
-    out pkey_cat text[])
+-- pgq._trg_event(format, trigger context..., caller_path): one trigger
+-- call of pgq.logutriga ('l'), pgq.sqltriga ('s') or pgq.jsontriga ('j'):
+-- queue the event for the row change (or TRUNCATE).  Returns true when the
+-- trigger is to return the row (a BEFORE ROW trigger without SKIP), false
+-- when it is to return NULL.
+-- i_new_text and i_old_text are NEW::text and OLD::text as the trigger
+-- computed them: some output functions (regclass, regtype, ...) qualify
+-- names by the search_path, and the values are to read as in the caller's
+-- session.
+create or replace function pgq._trg_event(
+    i_format text,
+    i_op text,
+    i_when text,
+    i_level text,
+    i_relid oid,
+    i_schema text,
+    i_table text,
+    i_nargs integer,
+    i_argv text[],
+    i_new record,
+    i_old record,
+    i_new_text text,
+    i_old_text text,
+    i_caller_path text)
+returns boolean
 language plpgsql
+set search_path = pg_catalog, pg_temp
+-- the catalog queries below take the table's oid as a parameter, and the
+-- planner tends to plan them afresh for every row (custom plans, measured
+-- at 0.4 to 1 ms a row); a generic plan is right for every table
+set plan_cache_mode = force_generic_plan
 as $$
 declare
-    ti       text[];
-    kinds    text[];
-    pkarr    text[];
-    n        integer;
-    i        integer;
-    slot     integer;
-    has_skip boolean := false;
-    ignored  boolean[];
-    any_pk   boolean := false;
-    chg      boolean;
-    chg_data boolean := false;
-    chg_skip boolean := false;
-    q        text;
-    res      text[];
-    wtype    oid;
-    o        text;
-    nv       text;
+    keep_row    boolean := i_when = 'BEFORE' and i_level = 'ROW';
+    -- arguments
+    queue_name  text;
+    skip_row    boolean := false;
+    backup      boolean := false;
+    ignore_cols text[];
+    pkey_arg    text;           -- pkey= as written
+    exprs       text[];
+    has_exprs   boolean := false;
+    -- the table, live columns in attnum order
+    col_names   text[];
+    col_json    text[];         -- jsontriga's form: b bool, i integer, j date/time, s string
+    col_kind    text[];         -- UPDATE: how to compare old and new values
+    col_is_pk   boolean[];      -- in the primary key (then pkey= replaces it)
+    pk_names    text[];         -- the primary key's columns in key order
+    has_magic   boolean;        -- a _pgq_ev_* column exists
+    -- the row
+    ev_row      record;         -- the row the event shows: NEW, OLD for DELETE
+    vals        text[];         -- its columns' text values
+    old_vals    text[];         -- UPDATE: OLD's
+    col_skip    boolean[];      -- left out of the data (ignore=, magic column)
+    col_ignored boolean[];      -- a change of it alone queues nothing
+    col_changed boolean[];      -- UPDATE: the value changed by the type's '='
+    pkey_list   text;           -- the key as logutriga's ev_type shows it
+    changed     boolean;
+    null_key    boolean;
+    changed_data boolean := false;
+    changed_ignored boolean := false;
+    any_ignored boolean := false;
+    n_cols      integer;
+    i           integer;
+    slot        integer;
+    old_v       text;
+    new_v       text;
+    eq_op       text;
+    -- the event: {-, ev_type, ev_data, ev_extra1..4}; ovr_set marks the
+    -- fields given by a magic column or an expression
+    ovr         text[] := '{NULL,NULL,NULL,NULL,NULL,NULL,NULL}';
+    ovr_set     boolean[] := '{f,f,f,f,f,f,f}';
+    expr_vals   text[];
+    typed_json  text[];
+    ev_type     text;
+    ev_data     text;
+    ev_extra2   text;
+    table_text  text := i_schema || '.' || i_table;
 begin
-    ti := pgq._trg_tinfo(i_relid);
-    colnames := ti[3]::text[];
-    coljson := ti[5]::text[];
-    pkarr := ti[6]::text[];
-    pkey_cat := pkarr;
-    vals := pgq._trg_split_row(i_row::text);
-    n := coalesce(array_length(colnames, 1), 0);
-    send := true;
-    ovr := '{NULL,NULL,NULL,NULL,NULL,NULL,NULL}';
-    ovr_set := '{f,f,f,f,f,f,f}';
-    if i_pkey_text is null and i_ignore is null and ti[7] = 'f' then
-        -- no options, no magic columns: the per-column flags depend on the
-        -- table only and come from the cache
-        pkey_list := ti[8];
-        pkcol := ti[9]::boolean[];
-        skipcol := ti[10]::boolean[];
-        any_pk := cardinality(pkarr) > 0;
-    else
-    if i_pkey_text is not null then
-        pkey_list := i_pkey_text;
-        pkarr := array(select btrim(x) from unnest(string_to_array(i_pkey_text, ',')) x);
-    else
-        pkey_list := array_to_string(pkarr, ',');
-    end if;
-    skipcol := array_fill(false, array[n]);
-    pkcol := array_fill(false, array[n]);
-    ignored := array_fill(false, array[n]);
-    for i in 1 .. n loop
-        if colnames[i] = any (pkarr) then
-            pkcol[i] := true;
-            any_pk := true;
-        end if;
-        if colnames[i] like '\_pgq\_ev\_%' then
-            slot := case colnames[i]
-                        when '_pgq_ev_type' then 2
-                        when '_pgq_ev_data' then 3
-                        when '_pgq_ev_extra1' then 4
-                        when '_pgq_ev_extra2' then 5
-                        when '_pgq_ev_extra3' then 6
-                        when '_pgq_ev_extra4' then 7
-                    end;
-            if slot is null then
-                raise exception 'Unknown magic column: %', colnames[i];
-            end if;
-            ovr[slot] := vals[i];
-            ovr_set[slot] := true;
-            skipcol[i] := true;
-            -- sqltriga counts a change of a magic column as a change of an
-            -- ignored column; logutriga and jsontriga do not
-            if i_need_changed then
-                ignored[i] := true;
-                has_skip := true;
-            end if;
-        end if;
-        if colnames[i] = any (i_ignore) then
-            skipcol[i] := true;
-            ignored[i] := true;
-            has_skip := true;
-        end if;
-    end loop;
+    -- as the C triggers: 'local' disables them; in 'replica' only ENABLE
+    -- ALWAYS triggers fire, and those queue as usual
+    if current_setting('session_replication_role') = 'local' then
+        return keep_row;
     end if;
 
-    if i_op in ('UPDATE', 'DELETE') and not any_pk then
+    if i_nargs = 1 and i_level = 'ROW' then
+        -- the common case, only the queue name: nothing to parse or check
+        queue_name := i_argv[0];
+    else
+        select a.queue_name, a.skip, a.backup, a.ignore_cols, a.pkey_text, a.exprs, a.has_exprs
+          into queue_name, skip_row, backup, ignore_cols, pkey_arg, exprs, has_exprs
+          from pgq._trg_args(i_argv, i_nargs, i_when, i_level, i_op, i_schema, i_table) a;
+    end if;
+
+    -- The table's live columns, their JSON form, and its primary key (which
+    -- columns, in which order), in one catalog query.
+    select array_agg(a.attname::text order by a.attnum),
+           array_agg(case when a.atttypid = 16 then 'b'
+                          when a.atttypid in (20, 21, 23) then 'i'
+                          when a.atttypid in (1082, 1114, 1184) then 'j'
+                          else 's' end order by a.attnum),
+           array_agg(coalesce(a.attnum = any (pk.cols), false) order by a.attnum),
+           array_agg(a.attname::text order by array_position(pk.cols, a.attnum))
+               filter (where a.attnum = any (pk.cols)),
+           coalesce(bool_or(starts_with(a.attname, '_pgq_ev_')), false)
+      into col_names, col_json, col_is_pk, pk_names, has_magic
+      from pg_attribute a,
+           -- the primary key's columns (attnums) in key order.  First the
+           -- index the relcache names as replica identity (the primary key
+           -- unless REPLICA IDENTITY says otherwise): a lookup by index oid;
+           -- else a search of the table's indexes.  OFFSET 0 keeps it one
+           -- evaluation.
+           (select coalesce((select (k.indkey::int2[])[0:k.indnkeyatts - 1] from pg_index k
+                              where k.indexrelid = pg_get_replica_identity_index(i_relid) and k.indisprimary),
+                            (select (k.indkey::int2[])[0:k.indnkeyatts - 1] from pg_index k
+                              where k.indrelid = i_relid and k.indisprimary)) as cols
+            offset 0) pk
+     where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
+    pk_names := coalesce(pk_names, '{}');
+
+    if i_op = 'TRUNCATE' then
+        perform pgq.insert_event(queue_name,
+                                 case when i_format = 'j'
+                                      then '{"op":"TRUNCATE","table":' || to_json(array[i_schema, i_table])::text
+                                           || ',"pkey":' || to_json(pk_names)::text || '}'
+                                      else 'R' end,
+                                 case when i_format = 'j' then '{}' else '' end,
+                                 table_text, null, null, null);
+        return false;
+    end if;
+
+    if i_op = 'DELETE' then
+        ev_row := i_old;
+        vals := pgq._trg_split_row(i_old_text);
+    else
+        ev_row := i_new;
+        vals := pgq._trg_split_row(i_new_text);
+    end if;
+    n_cols := coalesce(cardinality(col_names), 0);
+    col_skip := array_fill(false, array[n_cols]);
+    col_ignored := col_skip;
+
+    -- the key, and the columns left out of the data
+    if pkey_arg is not null then
+        pkey_list := pkey_arg;
+        col_is_pk := array(select c.name = any (array(select btrim(x) from unnest(string_to_array(pkey_arg, ',')) x))
+                             from unnest(col_names) with ordinality as c(name, pos)
+                            order by c.pos);
+    else
+        pkey_list := array_to_string(pk_names, ',');
+    end if;
+    if ignore_cols is not null or has_magic then
+        for i in 1 .. n_cols loop
+            if starts_with(col_names[i], '_pgq_ev_') then
+                slot := array_position(array['_pgq_ev_type', '_pgq_ev_data', '_pgq_ev_extra1', '_pgq_ev_extra2',
+                                             '_pgq_ev_extra3', '_pgq_ev_extra4'], col_names[i]) + 1;
+                if slot is null then
+                    raise exception 'Unknown magic column: %', col_names[i];
+                end if;
+                ovr[slot] := vals[i];
+                ovr_set[slot] := true;
+                col_skip[i] := true;
+                -- sqltriga counts a change of a magic column as a change of
+                -- an ignored column; logutriga and jsontriga do not
+                col_ignored[i] := i_format = 's';
+            end if;
+            if col_names[i] = any (ignore_cols) then
+                col_skip[i] := true;
+                col_ignored[i] := true;
+            end if;
+        end loop;
+        any_ignored := true = any (col_ignored);
+    end if;
+
+    if i_op in ('UPDATE', 'DELETE') and not (true = any (col_is_pk)) then
         raise exception 'Update/Delete on table without pkey';
     end if;
 
     if i_op = 'UPDATE' then
-        kinds := ti[4]::text[];
-        oldvals := pgq._trg_split_row(i_old::text);
-        changed := array_fill(false, array[n]);
-        for i in 1 .. n loop
-            if pkcol[i] or has_skip or i_need_changed then
-                nv := vals[i];
-                o := oldvals[i];
-                if nv is not distinct from o then
-                    chg := false;
-                elsif nv is null or o is null then
-                    chg := true;
+        old_vals := pgq._trg_split_row(i_old_text);
+        -- how to compare old and new values, per column:
+        --   't' text output is enough (text equal <=> '=' equal, or the type
+        --       has no '=' / is an array, where C compares the text)
+        --   'n' numeric, 'f' float4, 'd' float8, 'i' interval: cast the
+        --       text back and use '='
+        --   'x' the type's '=' on the typed values (ranges, composites,
+        --       non-deterministic collations), all in pg_catalog
+        --   'u' user-defined base type or domain: the equality operator of
+        --       its default btree opclass if there is one, else as 't'
+        -- (its own query: in the one above it would make every plan a
+        -- custom one, planned afresh per row)
+        select array_agg((select case when t.typcategory = 'A' then 't'
+                                      when bt = 'numeric'::regtype then 'n'
+                                      when bt = 'float4'::regtype then 'f'
+                                      when bt = 'float8'::regtype then 'd'
+                                      when bt = 'interval'::regtype then 'i'
+                                      when t.typtype in ('r', 'm', 'c') then 'x'
+                                      when a.attcollation not in (0, 100) and exists (
+                                             select 1 from pg_collation c
+                                              where c.oid = a.attcollation and not c.collisdeterministic) then 'x'
+                                      when t.oid >= 16384 and t.typtype in ('b', 'd') then 'u'
+                                      else 't' end
+                            -- by oid lookups: a join makes the planner hash
+                            -- the whole of pg_type
+                            from pg_type t,
+                                 lateral (select coalesce(nullif(t.typbasetype, 0), t.oid) as bt) b
+                           where t.oid = a.atttypid)
+                         order by a.attnum)
+          into col_kind
+          from pg_attribute a
+         where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
+        col_changed := array_fill(false, array[n_cols]);
+        for i in 1 .. n_cols loop
+            -- key columns must not change; other columns only matter to
+            -- sqltriga's SET list and to the ignore rule
+            if col_is_pk[i] or any_ignored or i_format = 's' then
+                new_v := vals[i];
+                old_v := old_vals[i];
+                if new_v is not distinct from old_v then
+                    changed := false;
+                elsif new_v is null or old_v is null then
+                    changed := true;
                 else
-                    chg := case kinds[i]
+                    changed := case col_kind[i]
                         when 't' then true
-                        when 'n' then o::numeric <> nv::numeric
-                        when 'f' then o::float4 <> nv::float4
-                        when 'd' then o::float8 <> nv::float8
-                        when 'i' then o::interval <> nv::interval
-                        when 'u' then case when exists (
-                                 select 1
-                                   from pg_catalog.pg_attribute a, pg_catalog.pg_type t, pg_catalog.pg_opclass oc
-                                  where a.attrelid = i_relid and a.attname = colnames[i]
-                                    and t.oid = a.atttypid
-                                    and oc.opcintype = coalesce(nullif(t.typbasetype, 0), t.oid)
-                                    and oc.opcdefault and oc.opcmethod = 403) then null else true end
-                        else null end;
-                    if chg is null then
-                        execute format('select ($1).%1$I is distinct from ($2).%1$I', colnames[i])
-                           into chg using i_old, i_row;
+                        when 'n' then old_v::numeric <> new_v::numeric
+                        when 'f' then old_v::float4 <> new_v::float4
+                        when 'd' then old_v::float8 <> new_v::float8
+                        when 'i' then old_v::interval <> new_v::interval
+                        end;
+                    if col_kind[i] = 'x' then
+                        execute format('select ($1).%1$I is distinct from ($2).%1$I', col_names[i])
+                           into changed using i_old, i_new;
+                    elsif col_kind[i] = 'u' then
+                        -- the equality operator of the (base) type's default
+                        -- btree opclass, by its own schema; looked up per row,
+                        -- as an opclass can come or go without any change to
+                        -- the table
+                        select format('operator(%s.%s)', o.oprnamespace::regnamespace, o.oprname)
+                          into eq_op
+                          from pg_attribute a, pg_type t, pg_opclass oc, pg_amop ao, pg_operator o
+                         where a.attrelid = i_relid and a.attname = col_names[i]
+                           and t.oid = a.atttypid
+                           and oc.opcintype = coalesce(nullif(t.typbasetype, 0), t.oid)
+                           and oc.opcdefault and oc.opcmethod = 403
+                           and ao.amopfamily = oc.opcfamily and ao.amopstrategy = 3
+                           and ao.amoplefttype = oc.opcintype and ao.amoprighttype = oc.opcintype
+                           and o.oid = ao.amopopr;
+                        if eq_op is null then
+                            changed := true;
+                        else
+                            execute format('select not ($1).%1$I %2$s ($2).%1$I', col_names[i], eq_op)
+                               into changed using i_old, i_new;
+                        end if;
                     end if;
                 end if;
-                changed[i] := chg;
-                if chg then
-                    if pkcol[i] then
+                col_changed[i] := changed;
+                if changed then
+                    if col_is_pk[i] then
                         raise exception 'primary key update not allowed';
                     end if;
-                    if ignored[i] then
-                        chg_skip := true;
-                    elsif not skipcol[i] then
-                        chg_data := true;
+                    if col_ignored[i] then
+                        changed_ignored := true;
+                    elsif not col_skip[i] then
+                        changed_data := true;
                     end if;
                 end if;
             end if;
         end loop;
-        if chg_skip and not chg_data then
-            send := false;
-            return;
+        if changed_ignored and not changed_data then
+            return keep_row and not skip_row;
         end if;
     end if;
 
-    if i_has_exprs then
-        if i_exprs[1] is not null and btrim(i_exprs[1]) = '' then
+    if has_exprs then
+        if exprs[1] is not null and btrim(exprs[1]) = '' then
             raise exception 'when= query result must be boolean, got=0';
         end if;
-        q := 'select array[' || case when i_exprs[1] is null then 'null' else 'pg_catalog.pg_typeof(_pgq_x1)::oid::text' end;
-        for i in 1 .. 7 loop
-            q := q || ', case when _pgq_x' || i || ' is null then null else pg_catalog.format(''%s'', _pgq_x' || i || ') end';
-        end loop;
-        q := q || '] from (select ';
-        for i in 1 .. 7 loop
-            q := q || case when i > 1 then ', ' else '' end
-                   || case when i_exprs[i] is null or btrim(i_exprs[i]) = '' then 'null::text'
-                           else '(' || i_exprs[i] || ')' end
-                   || ' as _pgq_x' || i;
-        end loop;
-        q := q || ' from (select ($1).*) as _pgq_row offset 0) as _pgq_sub';
-        execute q into res using i_row;
-        if i_exprs[1] is not null then
-            wtype := res[1]::oid;
-            if wtype <> 16 then
-                raise exception 'when= query result must be boolean, got=%', wtype;
+        expr_vals := pgq._trg_eval_exprs(exprs, ev_row, i_caller_path);
+        if exprs[1] is not null then
+            if expr_vals[1]::oid <> 'boolean'::regtype then
+                raise exception 'when= query result must be boolean, got=%', expr_vals[1];
             end if;
-            if res[2] is null then
+            if expr_vals[2] is null then
                 raise exception 'when= should not be NULL';
             end if;
-            if res[2] <> 't' then
-                send := false;
-                return;
+            if expr_vals[2] <> 't' then
+                return keep_row and not skip_row;
             end if;
         end if;
-        for i in 2 .. 7 loop
-            if i_exprs[i] is not null then
-                ovr[i] := res[i + 1];
-                ovr_set[i] := true;
+        for slot in 2 .. 7 loop
+            if exprs[slot] is not null then
+                ovr[slot] := expr_vals[slot + 1];
+                ovr_set[slot] := true;
             end if;
         end loop;
     end if;
-end;
-$$;
 
--- pgq._trg_json_row(names, values, kinds, skip, typed_json): the JSON
--- object jsontriga writes, keys in column order, no white space.
--- typed_json holds the to_json() form of every column and is only
--- consulted for kind 'j' (it may be NULL when there is no such column).
-create or replace function pgq._trg_json_row(i_names text[], i_vals text[], i_kinds text[],
-                                             i_skip boolean[], i_typed text[])
-returns text
-language plpgsql immutable parallel safe
-as $$
-begin
-    return (select '{' || coalesce(string_agg(
-                   pg_catalog.to_json(n)::text || ':' ||
-                   case when v is null then 'null'
-                        when k = 'b' then case when v = 't' then 'true' else 'false' end
-                        when k = 'i' then v
-                        when k = 'j' then i_typed[o]
-                        else pg_catalog.to_json(v)::text end,
-                   ',' order by o), '') || '}'
-          from unnest(i_names, i_vals, i_kinds, i_skip) with ordinality as x(n, v, k, s, o)
-         where not coalesce(s, false));
-end;
-$$;
+    -- the event in the trigger's format
+    if i_format = 'l' then
+        ev_type := left(i_op, 1) || ':' || pkey_list;
+        if not ovr_set[3] then
+            ev_data := pgq._trg_urlenc_row(col_names, vals, col_skip);
+        end if;
+        if backup and i_op = 'UPDATE' and not ovr_set[5] then
+            ev_extra2 := pgq._trg_urlenc_row(col_names, old_vals, col_skip);
+        end if;
+    elsif i_format = 's' then
+        ev_type := left(i_op, 1);
+        if ovr_set[3] then
+            null;  -- ev_data= or _pgq_ev_data gives the data
+        elsif i_op = 'INSERT' then
+            -- (col,...) values ('v',null,...)
+            select '(' || coalesce(string_agg(quote_ident(c.name), ',' order by c.pos), '')
+                   || ') values ('
+                   || coalesce(string_agg(coalesce(quote_literal(c.val), 'null'), ',' order by c.pos), '')
+                   || ')'
+              into ev_data
+              from unnest(col_names, vals, col_skip) with ordinality as c(name, val, skip, pos)
+             where not c.skip;
+        else
+            -- the key columns with their old values, in column order
+            select string_agg(quote_ident(c.name) || '=' || quote_literal(c.val), ' and ' order by c.pos),
+                   bool_or(c.val is null)
+              into ev_data, null_key
+              from unnest(col_names, coalesce(old_vals, vals), col_is_pk) with ordinality as c(name, val, is_pk, pos)
+             where c.is_pk;
+            if null_key then
+                raise exception 'logtriga: Unexpected NULL key value';
+            end if;
+            if i_op = 'UPDATE' then
+                -- the changed columns; when nothing changed, the first key
+                -- column set to its old value
+                ev_data := coalesce(
+                    (select string_agg(quote_ident(c.name) || '=' || coalesce(quote_literal(c.val), 'NULL'),
+                                       ',' order by c.pos)
+                       from unnest(col_names, vals, col_skip, col_changed) with ordinality as c(name, val, skip, chg, pos)
+                      where c.chg and not c.skip),
+                    (select quote_ident(c.name) || '=' || quote_literal(c.val)
+                       from unnest(col_names, old_vals, col_is_pk) with ordinality as c(name, val, is_pk, pos)
+                      where c.is_pk order by c.pos limit 1))
+                    || ' where ' || ev_data;
+            end if;
+        end if;
+        if backup and i_op = 'UPDATE' and not ovr_set[5] then
+            ev_extra2 := pgq._trg_urlenc_row(col_names, old_vals, col_skip);
+        end if;
+    else
+        if not ovr_set[2] then
+            -- pkey= is split on ',' verbatim (no trimming), as in C
+            ev_type := '{"op":"' || i_op || '","table":' || to_json(array[i_schema, i_table])::text
+                       || ',"pkey":' || to_json(coalesce(string_to_array(pkey_arg, ','), pk_names))::text || '}';
+        end if;
+        -- dates and timestamps are written in their JSON form (ISO 8601),
+        -- taken from to_json() of the row
+        if not ovr_set[3] then
+            if 'j' = any (col_json) then
+                typed_json := array(select v::text from json_each(to_json(ev_row)) with ordinality as x(k, v, o) order by o);
+            end if;
+            ev_data := pgq._trg_json_row(col_names, vals, col_json, col_skip, typed_json);
+        end if;
+        if backup and i_op = 'UPDATE' and not ovr_set[5] then
+            if 'j' = any (col_json) then
+                typed_json := array(select v::text from json_each(to_json(i_old)) with ordinality as x(k, v, o) order by o);
+            end if;
+            ev_extra2 := pgq._trg_json_row(col_names, old_vals, col_json, col_skip, typed_json);
+        end if;
+    end if;
 
--- pgq._trg_json_typed(row): the to_json() text of each column of a row,
--- in column order (used for the date and timestamp columns).
-create or replace function pgq._trg_json_typed(i_row record)
-returns text[]
-language plpgsql stable
-as $$
-begin
-    return array(select v::text from pg_catalog.json_each(pg_catalog.to_json(i_row))
-                        with ordinality as x(k, v, o) order by o);
+    perform pgq.insert_event(queue_name,
+                             case when ovr_set[2] then ovr[2] else ev_type end,
+                             case when ovr_set[3] then ovr[3] else ev_data end,
+                             case when ovr_set[4] then ovr[4] else table_text end,
+                             case when ovr_set[5] then ovr[5] else ev_extra2 end,
+                             ovr[6], ovr[7]);
+    return keep_row and not skip_row;
 end;
 $$;
 
 -- The helpers run with the rights of whoever changes the table; like
 -- pgq.insert_event they are for pgq_writer.
 revoke all on function pgq._urlencode(text) from public;
+revoke all on function pgq._urlencode_bytes(text) from public;
 revoke all on function pgq._trg_split_row(text) from public;
-revoke all on function pgq._trg_table_info(oid, boolean) from public;
-revoke all on function pgq._trg_tinfo(oid) from public;
-revoke all on function pgq._trg_args(text[], integer, text, text, text, text, text) from public;
 revoke all on function pgq._trg_urlenc_row(text[], text[], boolean[]) from public;
-revoke all on function pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean) from public;
 revoke all on function pgq._trg_json_row(text[], text[], text[], boolean[], text[]) from public;
-revoke all on function pgq._trg_json_typed(record) from public;
+revoke all on function pgq._trg_args(text[], integer, text, text, text, text, text) from public;
+revoke all on function pgq._trg_eval_exprs(text[], record, text) from public;
+revoke all on function pgq._trg_event(text, text, text, text, oid, text, text, integer, text[], record, record, text, text, text) from public;
 grant execute on function pgq._urlencode(text) to pgq_writer;
+grant execute on function pgq._urlencode_bytes(text) to pgq_writer;
 grant execute on function pgq._trg_split_row(text) to pgq_writer;
-grant execute on function pgq._trg_table_info(oid, boolean) to pgq_writer;
-grant execute on function pgq._trg_tinfo(oid) to pgq_writer;
-grant execute on function pgq._trg_args(text[], integer, text, text, text, text, text) to pgq_writer;
 grant execute on function pgq._trg_urlenc_row(text[], text[], boolean[]) to pgq_writer;
-grant execute on function pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean) to pgq_writer;
 grant execute on function pgq._trg_json_row(text[], text[], text[], boolean[], text[]) to pgq_writer;
-grant execute on function pgq._trg_json_typed(record) to pgq_writer;
+grant execute on function pgq._trg_args(text[], integer, text, text, text, text, text) to pgq_writer;
+grant execute on function pgq._trg_eval_exprs(text[], record, text) to pgq_writer;
+grant execute on function pgq._trg_event(text, text, text, text, oid, text, text, integer, text[], record, record, text, text, text) to pgq_writer;
