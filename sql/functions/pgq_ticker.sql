@@ -1,152 +1,169 @@
--- Ticker: ticker() for all queues, ticker(queue), external ticker
--- ticker(queue, tick_id, time, event_seq), force_tick(queue).
--- Never run a ticker inside a long transaction: the tick snapshot is the
--- snapshot of the ticking transaction.
+-- Ticker: ticker(queue) ticks one queue when it is due, ticker() every
+-- locally ticked queue, ticker(queue, tick_id, time, event_seq) copies a
+-- tick from elsewhere (cascaded branch nodes), force_tick(queue) makes the
+-- next ticker call tick.
+--
+-- A tick's snapshot is the snapshot of the transaction that inserts it, so
+-- never tick inside a long transaction: consumers would get stale batches.
+
 
 create or replace function pgq.ticker(i_queue_name text)
 returns bigint as $$
--- Inserts a tick for the queue if needed; returns the new tick id or NULL.
--- A tick is needed when at least queue_ticker_max_count events or
--- queue_ticker_max_lag time have passed.  Idle queue: ticks back off
--- exponentially (never more often than max_lag/2) up to
--- queue_ticker_idle_period.
--- The ticker calls this for every tick: the queue and its last tick are
--- read in one statement.
+-- Inserts a tick when the queue is due and returns its id, else NULL.
+-- Due is decided from the events handed out since the last tick and the
+-- time since then:
+--   * events waiting: when queue_ticker_max_count of them piled up, or the
+--     last tick is queue_ticker_max_lag old;
+--   * idle: back off, each gap twice the one before, but at least half of
+--     max_lag and at most queue_ticker_idle_period; with only one tick (or
+--     none) there is nothing to back off from yet, so tick.
+-- Errors for unknown, externally ticked and paused queues.
+-- This is the daemon's hot path: one cached statement reads the queue, its
+-- event sequence and its last tick, a second one inserts the tick.
 declare
-    res         bigint;
-    q           record;
-    last2       record;
-    new_events  int8;
-    lag         interval;
+    st              record;     -- the queue, its event sequence, its last tick
+    new_events      bigint;
+    since_last      interval;
+    last_gap        interval;   -- between the last two ticks
+    due             boolean;
+    new_tick_id     bigint;
 begin
-    select queue_id, queue_tick_seq, queue_external_ticker, queue_ticker_paused,
-           queue_ticker_max_count, queue_ticker_max_lag, queue_ticker_idle_period,
-           -- How many ids the event sequence has handed out. Not seq_getval():
-           -- a fresh sequence's last_value reads 1 both before and after its
-           -- first nextval(), which would hide a queue's first event.
-           coalesce(pg_catalog.pg_sequence_last_value(queue_event_seq::regclass), 0)
-               as event_seq,
-           pg_catalog.now() as now,
-           t.tick_id, t.tick_time, t.tick_event_seq,
-           pg_catalog.txid_snapshot_xmin(t.tick_snapshot) as sxmin,
-           pg_catalog.txid_snapshot_xmax(t.tick_snapshot) as sxmax
-      into q
-      from pgq.queue
-      left join lateral (select tick_id, tick_time, tick_event_seq, tick_snapshot
-                           from pgq.tick
-                          where tick_queue = queue_id
-                          order by tick_queue desc, tick_id desc
-                          limit 1) t on true
-     where queue_name = i_queue_name;
+    select q.queue_id, q.queue_tick_seq, q.queue_external_ticker, q.queue_ticker_paused,
+           q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,
+           -- How many ids the event sequence has handed out: last_value of a
+           -- fresh sequence reads 1 both before and after its first
+           -- nextval(), which would hide a queue's first event, while
+           -- pg_sequence_last_value() is NULL until then.
+           coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 0)
+               as events_issued,
+           latest.tick_id as last_tick_id, latest.tick_time as last_time,
+           latest.tick_event_seq as last_event_seq, latest.tick_snapshot as last_snapshot
+      into st
+      from pgq.queue q
+      left join lateral (
+            select t.tick_id, t.tick_time, t.tick_event_seq, t.tick_snapshot
+              from pgq.tick t
+             where t.tick_queue = q.queue_id
+             order by t.tick_queue desc, t.tick_id desc    -- walks tick_pkey backwards
+             limit 1) latest on true
+     where q.queue_name = i_queue_name;
+
     if not found then
         raise exception 'no such queue';
-    end if;
-
-    if q.queue_external_ticker then
+    elsif st.queue_external_ticker then
         raise exception 'This queue has external tick source.';
-    end if;
-
-    if q.queue_ticker_paused then
+    elsif st.queue_ticker_paused then
         raise exception 'Ticker has been paused for this queue';
     end if;
 
-    if q.tick_id is not null then
-        if q.sxmin > pg_catalog.txid_current() then
-            raise exception 'Invalid PgQ state: old xmin=%, old xmax=%, cur txid=%',
-                            q.sxmin, q.sxmax, pg_catalog.txid_current();
-        end if;
-
-        new_events := q.event_seq - q.tick_event_seq;
-        lag := q.now - q.tick_time;
-
+    if st.last_tick_id is null then
+        due := true;
+    else
+        new_events := st.events_issued - st.last_event_seq;
+        since_last := pg_catalog.now() - st.last_time;
+        -- Both only look odd: decide as usual, but say so.
         if new_events < 0 then
-            raise warning 'Negative new_events?  old=% cur=%', q.tick_event_seq, q.event_seq;
+            raise warning 'Negative new_events?  old=% cur=%', st.last_event_seq, st.events_issued;
         end if;
-        if q.tick_time > q.now then
-            raise warning 'Dubious PgQ state: tick_time in future: %', q.tick_time;
+        if since_last < interval '0' then
+            raise warning 'Dubious PgQ state: tick_time in future: %', st.last_time;
         end if;
 
         if new_events > 0 then
-            if new_events < q.queue_ticker_max_count
-               and lag < q.queue_ticker_max_lag
-            then
-                return null;
-            end if;
+            due := new_events >= st.queue_ticker_max_count
+                   or since_last >= st.queue_ticker_max_lag;
         else
-            -- no new events: exponential back-off while idle
-            select tick_time into last2
-              from pgq.tick
-             where tick_queue = q.queue_id
-               and tick_id < q.tick_id
-             order by tick_queue desc, tick_id desc
+            -- Only the idle rule needs the gap before the last tick; most
+            -- calls never read it.
+            select st.last_time - p.tick_time into last_gap
+              from pgq.tick p
+             where p.tick_queue = st.queue_id
+               and p.tick_id < st.last_tick_id
+             order by p.tick_queue desc, p.tick_id desc
              limit 1;
-            if found then
-                if lag < q.queue_ticker_max_lag / 2 then
-                    return null;
-                end if;
-                if lag < (q.tick_time - last2.tick_time) * 2
-                   and lag < q.queue_ticker_idle_period
-                then
-                    return null;
-                end if;
-            end if;
+            due := last_gap is null
+                   or (since_last >= st.queue_ticker_max_lag / 2
+                       and (since_last >= last_gap * 2
+                            or since_last >= st.queue_ticker_idle_period));
         end if;
     end if;
+    if not due then
+        return null;
+    end if;
 
+    -- A last tick whose snapshot lies in our future means the txid counter
+    -- went backwards (e.g. a restore into another cluster), and a batch cut
+    -- from there would be garbage.  Checked only now that a tick is due:
+    -- txid_current() assigns a transaction id, which the INSERT below needs
+    -- anyway, but a call that declines stays read-only.
+    if pg_catalog.txid_snapshot_xmin(st.last_snapshot) > pg_catalog.txid_current() then
+        raise exception 'Invalid PgQ state: old xmin=%, old xmax=%, cur txid=%',
+              pg_catalog.txid_snapshot_xmin(st.last_snapshot),
+              pg_catalog.txid_snapshot_xmax(st.last_snapshot),
+              pg_catalog.txid_current();
+    end if;
+
+    -- tick_time and tick_snapshot come from the column defaults: now() and
+    -- this transaction's snapshot.
     insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
-        values (q.queue_id, pg_catalog.nextval(pgq.quote_fqname(q.queue_tick_seq)::regclass), q.event_seq)
-        returning tick_id into res;
-    return res;
+    values (st.queue_id,
+            pg_catalog.nextval(pgq.quote_fqname(st.queue_tick_seq)::regclass),
+            st.events_issued)
+    returning tick_id into new_tick_id;
+    return new_tick_id;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
 
 
 create or replace function pgq.ticker()
 returns bigint as $$
--- Ticks every queue that has neither an external ticker nor a paused one,
--- in name order.  Returns the number of queues that got a tick.
+-- ticker(queue) for every queue ticked here (not external, not paused), in
+-- name order.  Returns how many queues got a tick.  All in one
+-- transaction: an error in one queue rolls back the ticks of all.
 declare
-    res bigint;
-    q record;
+    ticked bigint;
 begin
-    res := 0;
-    for q in
-        select queue_name from pgq.queue
-         where not queue_external_ticker
-           and not queue_ticker_paused
-         order by queue_name
-    loop
-        if pgq.ticker(q.queue_name) > 0 then
-            res := res + 1;
-        end if;
-    end loop;
-    return res;
+    -- Sorted in a subquery: the aggregate then calls ticker(q) once per
+    -- queue, in name order.
+    select count(pgq.ticker(locally_ticked.queue_name))
+      into ticked
+      from (select q.queue_name
+              from pgq.queue q
+             where not q.queue_external_ticker
+               and not q.queue_ticker_paused
+             order by q.queue_name) locally_ticked;
+    return ticked;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
 
 
 create or replace function pgq.ticker(i_queue_name text, i_tick_id bigint, i_orig_timestamp timestamptz, i_event_seq bigint)
 returns bigint as $$
--- External ticker (cascaded branch nodes): inserts a tick with the given id,
--- time and event sequence value, and moves both sequences forward.
+-- Tick from an external source (a cascaded branch copies its provider's
+-- ticks): the given id, time and event sequence value, with a local
+-- snapshot.  Only for queues with queue_external_ticker that are not
+-- paused.  Returns i_tick_id.
 declare
-    q record;
+    target record;
 begin
-    select queue_id, queue_tick_seq, queue_event_seq into q
-      from pgq.queue
-     where queue_name = i_queue_name
-       and queue_external_ticker
-       and not queue_ticker_paused;
+    select q.queue_id, q.queue_tick_seq, q.queue_event_seq
+      into target
+      from pgq.queue q
+     where q.queue_name = i_queue_name
+       and q.queue_external_ticker
+       and not q.queue_ticker_paused;
     if not found then
         raise exception 'queue not found or ticker disabled: %', i_queue_name;
     end if;
 
     insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)
-        values (q.queue_id, i_tick_id, i_orig_timestamp, i_event_seq);
+    values (target.queue_id, i_tick_id, i_orig_timestamp, i_event_seq);
 
-    perform pgq.seq_setval(q.queue_tick_seq, i_tick_id);
-    perform pgq.seq_setval(q.queue_event_seq, i_event_seq);
-
+    -- Pull the local sequences up to the source's values (seq_setval never
+    -- moves them back): should this node start ticking itself, e.g. after
+    -- a promotion, its tick ids and event ids continue the source's.
+    perform pgq.seq_setval(target.queue_tick_seq, i_tick_id),
+            pgq.seq_setval(target.queue_event_seq, i_event_seq);
     return i_tick_id;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
@@ -154,37 +171,30 @@ $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
 
 create or replace function pgq.force_tick(i_queue_name text)
 returns bigint as $$
--- Makes the next ticker() call tick this queue by bumping the event
--- sequence past queue_ticker_max_count.  Does not tick itself: returns the
--- current last tick id; callers loop until it changes.  No bump for
--- external or paused queues.  NULL for an unknown queue.
+-- Makes the next ticker call tick the queue at once, without ticking here:
+-- moves the event sequence on by twice queue_ticker_max_count plus 1000,
+-- which always counts as enough new events, and returns the queue's
+-- current last tick id, for the caller to wait until it changes.  Leaves
+-- external and paused queues alone (ticker() would not tick them anyway).
+-- NULL for an unknown queue.
 declare
-    q       record;
-    t       record;
-    v_seq   int8;
+    queue_row pgq.queue;
+    seq       regclass;
 begin
-    -- bump seq and get queue id
-    select queue_id, queue_event_seq, queue_ticker_max_count,
-           queue_external_ticker, queue_ticker_paused
-      into q
-      from pgq.queue where queue_name = i_queue_name;
+    select * into queue_row from pgq.queue q where q.queue_name = i_queue_name;
     if not found then
         return null;
     end if;
 
-    if not q.queue_external_ticker and not q.queue_ticker_paused then
-        v_seq := pg_catalog.nextval(pgq.quote_fqname(q.queue_event_seq)::regclass);
-        perform pg_catalog.setval(pgq.quote_fqname(q.queue_event_seq)::regclass,
-                                  v_seq + q.queue_ticker_max_count * 2 + 1000);
+    if not (queue_row.queue_external_ticker or queue_row.queue_ticker_paused) then
+        -- The jump is counted from a fresh nextval(), so it lands beyond
+        -- every id handed out so far.
+        seq := pgq.quote_fqname(queue_row.queue_event_seq)::regclass;
+        perform pg_catalog.setval(seq, pg_catalog.nextval(seq)
+                                       + 2 * queue_row.queue_ticker_max_count + 1000);
     end if;
 
-    -- return last tick id
-    select tick_id into t
-      from pgq.tick
-     where tick_queue = q.queue_id
-     order by tick_queue desc, tick_id desc
-     limit 1;
-
-    return t.tick_id;
+    -- min/max over the primary key is a single index probe
+    return (select max(t.tick_id) from pgq.tick t where t.tick_queue = queue_row.queue_id);
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
