@@ -127,24 +127,23 @@ returns bigint as $$
 -- x_ev_id the event gets a fresh id from the queue's event sequence, so it
 -- cannot collide with a real event; without x_ev_time it is stamped now.
 declare
-    parked_id bigint;
+    sub         pgq.subscription;
+    parked_id   bigint;
 begin
-    insert into pgq.retry_queue as rq
+    sub := pgq._find_subscription(x_queue, x_consumer, 'consumer not registered');
+    parked_id := x_ev_id;
+    if parked_id is null then
+        select pg_catalog.nextval(pgq.quote_fqname(q.queue_event_seq)::regclass)
+          into parked_id
+          from pgq.queue q
+         where q.queue_id = sub.sub_queue;
+    end if;
+    insert into pgq.retry_queue
            (ev_retry_after, ev_queue, ev_owner, ev_id, ev_time,
             ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)
-    select x_retry_after, sub.sub_queue, sub.sub_id,
-           coalesce(x_ev_id, pg_catalog.nextval(pgq.quote_fqname(que.queue_event_seq)::regclass)),
-           coalesce(x_ev_time, pg_catalog.now()),
-           x_ev_retry, x_ev_type, x_ev_data, x_ev_extra1, x_ev_extra2, x_ev_extra3, x_ev_extra4
-      from pgq.queue que
-      join pgq.subscription sub on sub.sub_queue = que.queue_id
-      join pgq.consumer con on con.co_id = sub.sub_consumer
-     where que.queue_name = x_queue
-       and con.co_name = x_consumer
-    returning rq.ev_id into parked_id;
-    if not found then
-        raise exception 'consumer not registered';
-    end if;
+    values (x_retry_after, sub.sub_queue, sub.sub_id, parked_id,
+            coalesce(x_ev_time, pg_catalog.now()),
+            x_ev_retry, x_ev_type, x_ev_data, x_ev_extra1, x_ev_extra2, x_ev_extra3, x_ev_extra4);
     return parked_id;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;

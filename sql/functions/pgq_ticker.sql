@@ -144,15 +144,12 @@ returns bigint as $$
 -- snapshot.  Only for queues with queue_external_ticker that are not
 -- paused.  Returns i_tick_id.
 declare
-    target record;
+    target pgq.queue;
 begin
-    select q.queue_id, q.queue_tick_seq, q.queue_event_seq
-      into target
-      from pgq.queue q
-     where q.queue_name = i_queue_name
-       and q.queue_external_ticker
-       and not q.queue_ticker_paused;
-    if not found then
+    target := pgq._find_queue(i_queue_name);
+    if target.queue_id is null
+       or not target.queue_external_ticker
+       or target.queue_ticker_paused then
         raise exception 'queue not found or ticker disabled: %', i_queue_name;
     end if;
 
@@ -181,8 +178,8 @@ declare
     queue_row pgq.queue;
     seq       regclass;
 begin
-    select * into queue_row from pgq.queue q where q.queue_name = i_queue_name;
-    if not found then
+    queue_row := pgq._find_queue(i_queue_name);
+    if queue_row.queue_id is null then
         return null;
     end if;
 
