@@ -15,12 +15,15 @@
 --
 -- search_path.  The triggers run with the rights of whoever changes the
 -- table, possibly a superuser, under that role's search_path, on which an
--- attacker may have planted better-matching functions or operators.  So:
---   * the PL/pgSQL helpers pin search_path = pg_catalog, pg_temp;
---   * the trigger functions cannot pin it (they pass the caller's path on,
---     see below) and the SQL-language helpers do not (a pinned SQL function
---     is never inlined into the query that calls it): they name the schema
---     of every function, operator and type they use;
+-- attacker may have planted better-matching functions, operators or types.
+--   * pgq._trg_event (the per-row work), pgq._trg_args and
+--     pgq._trg_eval_exprs pin search_path = pg_catalog, pg_temp;
+--   * the trigger functions cannot pin it (the caller's path is needed for
+--     the user's expressions); the small per-row helpers (_trg_split_row,
+--     _trg_urlenc_row, _trg_json_row, _urlencode) do not, as a pinned call
+--     costs about 2 us (a setting saved and restored) and a pinned SQL
+--     function is never inlined: they name the schema of every function,
+--     operator and type they use, so they are safe called from anywhere;
 --   * the user's own expressions (when=, ev_type=, ev_data=, ev_extra1..4=)
 --     are evaluated under the caller's search_path, and only they: they are
 --     the user's SQL, written against that path.
@@ -36,6 +39,7 @@ drop function if exists pgq._trg_table_info(oid);
 drop function if exists pgq._trg_table_info(oid, boolean);
 drop function if exists pgq._trg_row(text, oid, record, record, text, text[], text[], boolean, boolean);
 drop function if exists pgq._trg_json_typed(record);
+drop function if exists pgq._trg_json_row(text[], text[], text[], boolean[], text[]);
 
 -- pgq._urlencode_bytes(text): _urlencode for text with bytes outside
 -- printable ASCII: runs of safe characters stay, every other run is
@@ -129,12 +133,12 @@ begin
 end;
 $$;
 
--- pgq._trg_json_row(names, values, kinds, skip, typed): the JSON object
--- jsontriga writes, keys in column order, no white space.  kinds as
--- pgq._trg_event's col_json; typed holds the to_json() text of every
--- column and is only read for kind 'j' (NULL when there is no such column).
+-- pgq._trg_json_row(names, values, kinds, skip, row_json): the JSON
+-- object jsontriga writes, keys in column order, no white space.  kinds as
+-- pgq._trg_event's col_json; row_json is to_json() of the row, only read
+-- for kind 'j' (NULL when there is no such column).
 create or replace function pgq._trg_json_row(i_names text[], i_vals text[], i_kinds text[],
-                                             i_skip boolean[], i_typed text[])
+                                             i_skip boolean[], i_row_json json)
 returns text
 language plpgsql immutable parallel safe
 as $$
@@ -145,7 +149,8 @@ begin
                             when col.kind operator(pg_catalog.=) 'b'
                                 then case when col.val operator(pg_catalog.=) 't' then 'true' else 'false' end
                             when col.kind operator(pg_catalog.=) 'i' then col.val
-                            when col.kind operator(pg_catalog.=) 'j' then i_typed[col.pos]
+                            when col.kind operator(pg_catalog.=) 'j'
+                                then (i_row_json operator(pg_catalog.->) col.name)::pg_catalog.text
                             else pg_catalog.to_json(col.val)::pg_catalog.text end,
                        ',' order by col.pos), '') operator(pg_catalog.||) '}'
               from rows from (pg_catalog.unnest(i_names), pg_catalog.unnest(i_vals), pg_catalog.unnest(i_kinds),
@@ -359,6 +364,9 @@ declare
     pkey_list   text;           -- the key as logutriga's ev_type shows it
     changed     boolean;
     null_key    boolean;
+    key_clause  text;
+    set_list    text;
+    first_key   text;
     changed_data boolean := false;
     changed_ignored boolean := false;
     any_ignored boolean := false;
@@ -373,7 +381,6 @@ declare
     ovr         text[] := '{NULL,NULL,NULL,NULL,NULL,NULL,NULL}';
     ovr_set     boolean[] := '{f,f,f,f,f,f,f}';
     expr_vals   text[];
-    typed_json  text[];
     ev_type     text;
     ev_data     text;
     ev_extra2   text;
@@ -480,37 +487,6 @@ begin
 
     if i_op = 'UPDATE' then
         old_vals := pgq._trg_split_row(i_old_text);
-        -- how to compare old and new values, per column:
-        --   't' text output is enough (text equal <=> '=' equal, or the type
-        --       has no '=' / is an array, where C compares the text)
-        --   'n' numeric, 'f' float4, 'd' float8, 'i' interval: cast the
-        --       text back and use '='
-        --   'x' the type's '=' on the typed values (ranges, composites,
-        --       non-deterministic collations), all in pg_catalog
-        --   'u' user-defined base type or domain: the equality operator of
-        --       its default btree opclass if there is one, else as 't'
-        -- (its own query: in the one above it would make every plan a
-        -- custom one, planned afresh per row)
-        select array_agg((select case when t.typcategory = 'A' then 't'
-                                      when bt = 'numeric'::regtype then 'n'
-                                      when bt = 'float4'::regtype then 'f'
-                                      when bt = 'float8'::regtype then 'd'
-                                      when bt = 'interval'::regtype then 'i'
-                                      when t.typtype in ('r', 'm', 'c') then 'x'
-                                      when a.attcollation not in (0, 100) and exists (
-                                             select 1 from pg_collation c
-                                              where c.oid = a.attcollation and not c.collisdeterministic) then 'x'
-                                      when t.oid >= 16384 and t.typtype in ('b', 'd') then 'u'
-                                      else 't' end
-                            -- by oid lookups: a join makes the planner hash
-                            -- the whole of pg_type
-                            from pg_type t,
-                                 lateral (select coalesce(nullif(t.typbasetype, 0), t.oid) as bt) b
-                           where t.oid = a.atttypid)
-                         order by a.attnum)
-          into col_kind
-          from pg_attribute a
-         where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
         col_changed := array_fill(false, array[n_cols]);
         for i in 1 .. n_cols loop
             -- key columns must not change; other columns only matter to
@@ -523,6 +499,44 @@ begin
                 elsif new_v is null or old_v is null then
                     changed := true;
                 else
+                    -- how to compare old and new values, per column:
+                    --   't' text output is enough (text equal <=> '=' equal,
+                    --       or the type has no '=' / is an array, where C
+                    --       compares the text)
+                    --   'n' numeric, 'f' float4, 'd' float8, 'i' interval:
+                    --       cast the text back and use '='
+                    --   'x' the type's '=' on the typed values (ranges,
+                    --       composites, non-deterministic collations), all
+                    --       in pg_catalog
+                    --   'u' user-defined base type or domain: the equality
+                    --       operator of its default btree opclass if there
+                    --       is one, else as 't'
+                    -- Read only once a value's text differs: most updates
+                    -- leave the key alone, so logutriga and jsontriga
+                    -- rarely need it.
+                    if col_kind is null then
+                        select array_agg((select case when t.typcategory = 'A' then 't'
+                                                      when bt = 'numeric'::regtype then 'n'
+                                                      when bt = 'float4'::regtype then 'f'
+                                                      when bt = 'float8'::regtype then 'd'
+                                                      when bt = 'interval'::regtype then 'i'
+                                                      when t.typtype in ('r', 'm', 'c') then 'x'
+                                                      when a.attcollation not in (0, 100) and exists (
+                                                             select 1 from pg_collation c
+                                                              where c.oid = a.attcollation
+                                                                and not c.collisdeterministic) then 'x'
+                                                      when t.oid >= 16384 and t.typtype in ('b', 'd') then 'u'
+                                                      else 't' end
+                                            -- by oid lookups: a join makes the
+                                            -- planner hash the whole of pg_type
+                                            from pg_type t,
+                                                 lateral (select coalesce(nullif(t.typbasetype, 0), t.oid) as bt) b
+                                           where t.oid = a.atttypid)
+                                         order by a.attnum)
+                          into col_kind
+                          from pg_attribute a
+                         where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
+                    end if;
                     changed := case col_kind[i]
                         when 't' then true
                         when 'n' then old_v::numeric <> new_v::numeric
@@ -621,27 +635,26 @@ begin
               from unnest(col_names, vals, col_skip) with ordinality as c(name, val, skip, pos)
              where not c.skip;
         else
-            -- the key columns with their old values, in column order
-            select string_agg(quote_ident(c.name) || '=' || quote_literal(c.val), ' and ' order by c.pos),
-                   bool_or(c.val is null)
-              into ev_data, null_key
-              from unnest(col_names, coalesce(old_vals, vals), col_is_pk) with ordinality as c(name, val, is_pk, pos)
-             where c.is_pk;
+            -- the key columns with their old values, in column order; for
+            -- UPDATE the changed columns with their new values, or when
+            -- nothing changed the first key column set to its old value
+            select string_agg(quote_ident(c.name) || '=' || quote_literal(c.key_val), ' and ' order by c.pos)
+                       filter (where c.is_pk),
+                   bool_or(c.key_val is null) filter (where c.is_pk),
+                   string_agg(quote_ident(c.name) || '=' || coalesce(quote_literal(c.val), 'NULL'), ',' order by c.pos)
+                       filter (where c.changed and not c.skip),
+                   (array_agg(quote_ident(c.name) || '=' || quote_literal(c.key_val) order by c.pos)
+                       filter (where c.is_pk))[1]
+              into key_clause, null_key, set_list, first_key
+              from unnest(col_names, vals, coalesce(old_vals, vals), col_skip, col_changed, col_is_pk)
+                   with ordinality as c(name, val, key_val, skip, changed, is_pk, pos);
             if null_key then
                 raise exception 'logtriga: Unexpected NULL key value';
             end if;
             if i_op = 'UPDATE' then
-                -- the changed columns; when nothing changed, the first key
-                -- column set to its old value
-                ev_data := coalesce(
-                    (select string_agg(quote_ident(c.name) || '=' || coalesce(quote_literal(c.val), 'NULL'),
-                                       ',' order by c.pos)
-                       from unnest(col_names, vals, col_skip, col_changed) with ordinality as c(name, val, skip, chg, pos)
-                      where c.chg and not c.skip),
-                    (select quote_ident(c.name) || '=' || quote_literal(c.val)
-                       from unnest(col_names, old_vals, col_is_pk) with ordinality as c(name, val, is_pk, pos)
-                      where c.is_pk order by c.pos limit 1))
-                    || ' where ' || ev_data;
+                ev_data := coalesce(set_list, first_key) || ' where ' || key_clause;
+            else
+                ev_data := key_clause;
             end if;
         end if;
         if backup and i_op = 'UPDATE' and not ovr_set[5] then
@@ -656,16 +669,12 @@ begin
         -- dates and timestamps are written in their JSON form (ISO 8601),
         -- taken from to_json() of the row
         if not ovr_set[3] then
-            if 'j' = any (col_json) then
-                typed_json := array(select v::text from json_each(to_json(ev_row)) with ordinality as x(k, v, o) order by o);
-            end if;
-            ev_data := pgq._trg_json_row(col_names, vals, col_json, col_skip, typed_json);
+            ev_data := pgq._trg_json_row(col_names, vals, col_json, col_skip,
+                                         case when 'j' = any (col_json) then to_json(ev_row) end);
         end if;
         if backup and i_op = 'UPDATE' and not ovr_set[5] then
-            if 'j' = any (col_json) then
-                typed_json := array(select v::text from json_each(to_json(i_old)) with ordinality as x(k, v, o) order by o);
-            end if;
-            ev_extra2 := pgq._trg_json_row(col_names, old_vals, col_json, col_skip, typed_json);
+            ev_extra2 := pgq._trg_json_row(col_names, old_vals, col_json, col_skip,
+                                           case when 'j' = any (col_json) then to_json(i_old) end);
         end if;
     end if;
 
@@ -685,7 +694,7 @@ revoke all on function pgq._urlencode(text) from public;
 revoke all on function pgq._urlencode_bytes(text) from public;
 revoke all on function pgq._trg_split_row(text) from public;
 revoke all on function pgq._trg_urlenc_row(text[], text[], boolean[]) from public;
-revoke all on function pgq._trg_json_row(text[], text[], text[], boolean[], text[]) from public;
+revoke all on function pgq._trg_json_row(text[], text[], text[], boolean[], json) from public;
 revoke all on function pgq._trg_args(text[], integer, text, text, text, text, text) from public;
 revoke all on function pgq._trg_eval_exprs(text[], record, text) from public;
 revoke all on function pgq._trg_event(text, text, text, text, oid, text, text, integer, text[], record, record, text, text, text) from public;
@@ -693,7 +702,7 @@ grant execute on function pgq._urlencode(text) to pgq_writer;
 grant execute on function pgq._urlencode_bytes(text) to pgq_writer;
 grant execute on function pgq._trg_split_row(text) to pgq_writer;
 grant execute on function pgq._trg_urlenc_row(text[], text[], boolean[]) to pgq_writer;
-grant execute on function pgq._trg_json_row(text[], text[], text[], boolean[], text[]) to pgq_writer;
+grant execute on function pgq._trg_json_row(text[], text[], text[], boolean[], json) to pgq_writer;
 grant execute on function pgq._trg_args(text[], integer, text, text, text, text, text) to pgq_writer;
 grant execute on function pgq._trg_eval_exprs(text[], record, text) to pgq_writer;
 grant execute on function pgq._trg_event(text, text, text, text, oid, text, text, integer, text[], record, record, text, text, text) to pgq_writer;
