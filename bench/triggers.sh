@@ -14,6 +14,13 @@
 #   bulk    one INSERT ... SELECT of BENCH_ROWS rows; cost = (time - plain) / rows
 # Environment: BENCH_TX (default 2000), BENCH_ROWS (default 10000),
 # BENCH_KEEP=1 keeps the two databases.
+#
+# BENCH_CLOCK=cpu measures the backend's CPU time instead of wall time
+# (Linux, superuser: it reads /proc/self/schedstat through pg_read_file),
+# which other load on the machine disturbs far less; the minimum of 3 runs
+# of: a BENCH_ROWS-row INSERT, UPDATE and DELETE, and BENCH_TX one-row
+# INSERT transactions (COMMIT in a DO block), each minus the same on the
+# table without trigger.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,6 +83,48 @@ SQL
 }
 bulk_ms() { bulk_run "$@" 2>&1 | sed -n 's/.*ms=\([0-9.]*\).*/\1/p'; }
 
+# CPU time per row, in us, of the bulk INSERT/UPDATE/DELETE and of one-row
+# INSERT transactions: prints "ins upd del tx"
+cpu_run() {  # db table
+    q -d "$1" <<SQL 2>&1 | sed -n 's/.*cpu=//p'
+create function pg_temp.cpu_ns() returns bigint language sql
+    as \$\$ select split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint \$\$;
+do \$\$ declare c0 bigint; c1 bigint; c2 bigint; c3 bigint; c4 bigint; begin
+  c0 := pg_temp.cpu_ns();
+  insert into $2 select nextval('bench_id'), 'some text ' || i, i, now(), i / 3.0, i % 2 = 0
+    from generate_series(1, $rows) i;
+  c1 := pg_temp.cpu_ns();
+  update $2 set b = b + 1, a = a || 'x';
+  c2 := pg_temp.cpu_ns();
+  delete from $2;
+  c3 := pg_temp.cpu_ns();
+  for i in 1 .. $tx loop
+    insert into $2 values (nextval('bench_id'), 'some text ' || random(), 42, now(), 1234.5678, true);
+    commit;
+  end loop;
+  c4 := pg_temp.cpu_ns();
+  delete from $2;
+  raise warning 'cpu=% % % %', (c1 - c0) / 1000.0 / $rows, (c2 - c1) / 1000.0 / $rows,
+                               (c3 - c2) / 1000.0 / $rows, (c4 - c3) / 1000.0 / $tx;
+end \$\$;
+SQL
+}
+
+measure_cpu() {  # db label
+    local db=$1 label=$2 t run
+    for run in 1 2 3; do
+        for t in t_plain t_log t_sql t_json; do
+            echo "$t $(cpu_run "$db" $t)"
+        done
+    done | awk -v l="$label" '
+        { for (i = 2; i <= 5; i++) if (!(($1, i) in m) || $i < m[$1, i]) m[$1, i] = $i; seen[$1] = 1 }
+        END { split("t_plain t_log t_sql t_json", ts, " ")
+              for (k = 1; k <= 4; k++) { t = ts[k]; if (!(t in seen)) continue
+                  printf "%-4s %-8s cpu us/row  insert %7.1f  update %7.1f  delete %7.1f  1-row tx %7.1f\n", l, t,
+                         m[t, 2] - m["t_plain", 2], m[t, 3] - m["t_plain", 3], m[t, 4] - m["t_plain", 4],
+                         m[t, 5] - m["t_plain", 5] } }'
+}
+
 measure() {  # db label
     local db=$1 label=$2 t a b c plain_s plain_b s bk
     # warm up plans and caches
@@ -92,7 +141,13 @@ measure() {  # db label
     done
 }
 
-echo "# PgQ trigger cost per row; median of 3; single = $tx single-row transactions, bulk = $rows-row INSERT"
+if [ "${BENCH_CLOCK:-wall}" = cpu ]; then
+    echo "# PgQ trigger CPU cost per row (backend CPU time, minimum of 3, minus the table without trigger);"
+    echo "# $rows-row INSERT, UPDATE, DELETE; $tx one-row INSERT transactions"
+    measure() { measure_cpu "$@"; }
+else
+    echo "# PgQ trigger cost per row; median of 3; single = $tx single-row transactions, bulk = $rows-row INSERT"
+fi
 echo "# server: $(q -d postgres -c 'show server_version')"
 setup_db "$db_pl" pl
 measure "$db_pl" pl
