@@ -351,7 +351,7 @@ declare
     col_names   text[];
     col_json    text[];         -- jsontriga's form: b bool, i integer, j date/time, s string
     col_kind    text[];         -- UPDATE: how to compare old and new values
-    col_is_pk   boolean[];      -- in the primary key (then pkey= replaces it)
+    col_is_pk   boolean[];      -- a key column (the primary key, or pkey= when given)
     pk_names    text[];         -- the primary key's columns in key order
     has_magic   boolean;        -- a _pgq_ev_* column exists
     -- the row
