@@ -1,10 +1,17 @@
--- Batch API: next_batch*, find_tick_helper, batch_event_tables,
--- batch_event_sql, get_batch_events, get_batch_cursor, finish_batch.
+-- Batch API: the consumer's side of a queue.
 --
--- A batch of consumer C is the span between two ticks L (sub_last_tick) and
--- N (sub_next_tick).  An event belongs to it iff its ev_txid is visible in
--- N's snapshot and not visible in L's snapshot, and ev_owner is NULL or the
--- consumer's sub_id (retry events are private to their owner).
+--   next_batch / next_batch_info / next_batch_custom   open (or re-read) a batch
+--   find_tick_helper                                   pick the end tick when batches are collected
+--   batch_event_tables / batch_event_sql               where a batch's events are, and the query for them
+--   get_batch_events / get_batch_cursor                read them
+--   finish_batch                                       move the consumer past them
+--
+-- A consumer stands on a tick (sub_last_tick).  Opening a batch picks a later
+-- tick (sub_next_tick) and names the span between the two (sub_batch).  The
+-- events of the span are those written by transactions that the later tick's
+-- snapshot sees as finished and the earlier one does not; an event with an
+-- ev_owner (a retried event) belongs to that subscription only.
+
 
 create or replace function pgq.find_tick_helper(
     in i_queue_id int4,
@@ -17,66 +24,58 @@ create or replace function pgq.find_tick_helper(
     out next_tick_time timestamptz,
     out next_tick_seq int8)
 as $$
--- Finds the first tick after i_prev_tick_id that is at least i_min_count
--- events or i_min_interval time away.  Fast path: the newest tick is taken
--- when it satisfies a threshold by less than 2x.  NULLs if none qualifies.
+-- The end tick for a batch that starts at tick i_prev_tick_id and should
+-- hold at least i_min_count events or span at least i_min_interval (either
+-- is enough; a NULL threshold never is).  All NULL while no tick is that far.
+--
+-- The newest tick decides.  Normally it is the answer if it reaches a
+-- threshold, and if it does not, no tick does (ticks only move forward).
+-- But when it lies beyond a threshold by more than the threshold itself, a
+-- batch up to it would be too big: then the answer is the earliest tick
+-- that reaches a threshold.
 declare
-    ok      boolean := false;
-    t       record;
-    cnt     int8;
-    ival    interval;
+    newest      record;
+    seq_gap     int8;       -- events from the previous tick to the newest
+    time_gap    interval;   -- time from the previous tick to the newest
+    reached     boolean;
+    too_far     boolean;
 begin
-    -- newest tick
-    select tick_id, tick_time, tick_event_seq into t
-      from pgq.tick
-     where tick_queue = i_queue_id
-       and tick_id > i_prev_tick_id
-     order by tick_queue desc, tick_id desc
+    select t.tick_id, t.tick_time, t.tick_event_seq
+      into newest
+      from pgq.tick t
+     where t.tick_queue = i_queue_id
+       and t.tick_id > i_prev_tick_id
+     order by t.tick_id desc
      limit 1;
     if not found then
         return;
     end if;
 
-    if i_min_count is not null then
-        cnt := t.tick_event_seq - i_prev_tick_seq;
-        if cnt >= i_min_count then
-            ok := true;
-            if cnt < i_min_count * 2 then
-                next_tick_id := t.tick_id;
-                next_tick_time := t.tick_time;
-                next_tick_seq := t.tick_event_seq;
-                return;
-            end if;
+    seq_gap := newest.tick_event_seq - i_prev_tick_seq;
+    time_gap := newest.tick_time - i_prev_tick_time;
+    reached := coalesce(seq_gap >= i_min_count, false)
+               or coalesce(time_gap >= i_min_interval, false);
+    too_far := coalesce(seq_gap - i_min_count > i_min_count, false)
+               or coalesce(time_gap - i_min_interval > i_min_interval, false);
+
+    if not too_far then
+        if reached then
+            next_tick_id := newest.tick_id;
+            next_tick_time := newest.tick_time;
+            next_tick_seq := newest.tick_event_seq;
         end if;
-    end if;
-    if i_min_interval is not null then
-        ival := t.tick_time - i_prev_tick_time;
-        if ival >= i_min_interval then
-            ok := true;
-            if ival < i_min_interval * 2 then
-                next_tick_id := t.tick_id;
-                next_tick_time := t.tick_time;
-                next_tick_seq := t.tick_event_seq;
-                return;
-            end if;
-        end if;
-    end if;
-    if not ok then
-        -- the newest tick is the furthest one; nothing can qualify
         return;
     end if;
 
-    -- scan for the first qualifying tick
-    select tick_id, tick_time, tick_event_seq
+    select t.tick_id, t.tick_time, t.tick_event_seq
       into next_tick_id, next_tick_time, next_tick_seq
-      from pgq.tick
-     where tick_queue = i_queue_id
-       and tick_id > i_prev_tick_id
-       and ((i_min_count is not null and (tick_event_seq - i_prev_tick_seq) >= i_min_count)
-            or (i_min_interval is not null and (tick_time - i_prev_tick_time) >= i_min_interval))
-     order by tick_queue asc, tick_id asc
+      from pgq.tick t
+     where t.tick_queue = i_queue_id
+       and t.tick_id > i_prev_tick_id
+       and (t.tick_event_seq - i_prev_tick_seq >= i_min_count
+            or t.tick_time - i_prev_tick_time >= i_min_interval)
+     order by t.tick_id
      limit 1;
-    return;
 end;
 $$ language plpgsql stable;
 
@@ -95,122 +94,96 @@ create or replace function pgq.next_batch_custom(
     out cur_tick_event_seq int8,
     out prev_tick_event_seq int8)
 as $$
--- Opens the next batch for a consumer, or returns the open one again.
--- i_min_lag: only ticks at least this old; i_min_count / i_min_interval:
--- merge ticks until that many events / that much time.  One all-NULL row
--- when there is no batch.
+-- Opens the consumer's next batch, or describes the open one again (so a
+-- consumer that crashed before finish_batch gets the same batch back).
+--   i_min_lag       leave ticks younger than this for later
+--   i_min_count     collect ticks until the batch holds this many events,
+--   i_min_interval  or spans this much time (see find_tick_helper)
+-- One row of NULLs when there is nothing to open yet.
 declare
-    sub         record;
-    t1_id       int8;
-    t1_time     timestamptz;
-    t1_seq      int8;
-    t2_id       int8;
-    t2_time     timestamptz;
-    t2_seq      int8;
-    errmsg      text;
+    sub         record;     -- the consumer's subscription, locked
+    start_tick  record;     -- where the consumer stands (sub_last_tick)
+    end_tick    record;     -- where the batch ends (sub_next_tick)
 begin
-    -- Lock the subscription row first and read the ticks afterwards.  When
-    -- a concurrent caller (next_batch_custom or finish_batch for the same
-    -- consumer) held the row, FOR UPDATE re-checks only the locked row's new
-    -- version: tick rows joined in the same statement would be the ones
-    -- matching the old sub_last_tick/sub_next_tick, i.e. NULL or stale.
-    select s.sub_queue, s.sub_consumer, s.sub_id, s.sub_batch, s.sub_last_tick, s.sub_next_tick
+    -- Lock the subscription before reading any tick.  A concurrent
+    -- next_batch or finish_batch of the same consumer makes us wait here,
+    -- and afterwards we must see its result: the lock re-reads only the
+    -- subscription row, so ticks read in the same statement would belong to
+    -- the row as it was before the wait.
+    select s.sub_queue, s.sub_consumer, s.sub_last_tick, s.sub_next_tick, s.sub_batch
       into sub
-      from pgq.queue q
-      join pgq.subscription s on (s.sub_queue = q.queue_id)
-      join pgq.consumer c on (c.co_id = s.sub_consumer)
-     where q.queue_name = i_queue_name
-       and c.co_name = i_consumer_name
-       for update of s;
+      from pgq.subscription s
+     where s.sub_queue = (select q.queue_id from pgq.queue q
+                           where q.queue_name = i_queue_name)
+       and s.sub_consumer = (select c.co_id from pgq.consumer c
+                              where c.co_name = i_consumer_name)
+       for update;
     if not found then
-        errmsg := 'Not subscriber to queue: '
-            || coalesce(i_queue_name, 'NULL')
-            || '/'
-            || coalesce(i_consumer_name, 'NULL');
-        raise exception '%', errmsg;
+        raise exception 'Not subscriber to queue: %/%',
+            coalesce(i_queue_name, 'NULL'), coalesce(i_consumer_name, 'NULL');
     end if;
 
     select t.tick_id, t.tick_time, t.tick_event_seq
-      into t1_id, t1_time, t1_seq
+      into start_tick
       from pgq.tick t
      where t.tick_queue = sub.sub_queue
        and t.tick_id = sub.sub_last_tick;
-
-    -- has the previous tick been dropped?
-    if t1_id is null then
-        errmsg := 'PgQ corruption: Consumer '
-            || i_queue_name || '/' || i_consumer_name
-            || ' does not see tick ' || coalesce(sub.sub_last_tick::text, 'NULL');
-        raise exception '%', errmsg;
+    if not found then
+        raise exception 'PgQ corruption: Consumer %/% does not see tick %',
+            i_queue_name, i_consumer_name, coalesce(sub.sub_last_tick::text, 'NULL');
     end if;
 
-    prev_tick_id := t1_id;
-    prev_tick_time := t1_time;
-    prev_tick_event_seq := t1_seq;
-
-    -- batch already open: return it again
     if sub.sub_batch is not null then
-        -- (Only here: with sub_next_tick NULL the planner would plan this
-        -- statement afresh on every idle poll.)
+        -- (Only in this branch: on an idle poll sub_next_tick is NULL and a
+        -- NULL parameter would get this statement planned on every call.)
         select t.tick_id, t.tick_time, t.tick_event_seq
-          into t2_id, t2_time, t2_seq
+          into end_tick
           from pgq.tick t
          where t.tick_queue = sub.sub_queue
            and t.tick_id = sub.sub_next_tick;
-        if t2_id is null then
+        if not found then
             raise exception 'PgQ corruption: Consumer %/% does not see tick %',
                 i_queue_name, i_consumer_name, coalesce(sub.sub_next_tick::text, 'NULL');
         end if;
         batch_id := sub.sub_batch;
-        cur_tick_id := t2_id;
-        cur_tick_time := t2_time;
-        cur_tick_event_seq := t2_seq;
-        return;
-    end if;
-
-    -- find next tick
-    if i_min_count is null and i_min_interval is null then
-        select tick_id, tick_time, tick_event_seq
-          into cur_tick_id, cur_tick_time, cur_tick_event_seq
-          from pgq.tick
-         where tick_queue = sub.sub_queue
-           and tick_id > t1_id
-         order by tick_queue asc, tick_id asc
-         limit 1;
     else
-        select h.next_tick_id, h.next_tick_time, h.next_tick_seq
-          into cur_tick_id, cur_tick_time, cur_tick_event_seq
-          from pgq.find_tick_helper(sub.sub_queue, t1_id, t1_time, t1_seq,
-                                    i_min_count, i_min_interval) h;
+        if i_min_count is null and i_min_interval is null then
+            select t.tick_id, t.tick_time, t.tick_event_seq
+              into end_tick
+              from pgq.tick t
+             where t.tick_queue = sub.sub_queue
+               and t.tick_id > start_tick.tick_id
+             order by t.tick_id
+             limit 1;
+        else
+            select f.next_tick_id as tick_id, f.next_tick_time as tick_time,
+                   f.next_tick_seq as tick_event_seq
+              into end_tick
+              from pgq.find_tick_helper(sub.sub_queue, start_tick.tick_id,
+                                        start_tick.tick_time, start_tick.tick_event_seq,
+                                        i_min_count, i_min_interval) f;
+        end if;
+
+        if end_tick.tick_id is null
+           or pg_catalog.now() - end_tick.tick_time < i_min_lag then
+            return;     -- every OUT column is still NULL
+        end if;
+
+        update pgq.subscription
+           set sub_batch = pg_catalog.nextval('pgq.batch_id_seq'),
+               sub_next_tick = end_tick.tick_id,
+               sub_active = pg_catalog.now()
+         where sub_queue = sub.sub_queue
+           and sub_consumer = sub.sub_consumer
+        returning sub_batch into batch_id;
     end if;
 
-    -- keep a minimal lag behind the ticker, if requested
-    if i_min_lag is not null and cur_tick_id is not null
-       and pg_catalog.now() - cur_tick_time < i_min_lag then
-        cur_tick_id := null;
-    end if;
-
-    if cur_tick_id is null then
-        -- nothing to do: one row of NULLs
-        batch_id := null;
-        cur_tick_id := null;
-        prev_tick_id := null;
-        cur_tick_time := null;
-        prev_tick_time := null;
-        cur_tick_event_seq := null;
-        prev_tick_event_seq := null;
-        return;
-    end if;
-
-    -- open the batch
-    batch_id := pg_catalog.nextval('pgq.batch_id_seq');
-    update pgq.subscription
-       set sub_batch = batch_id,
-           sub_next_tick = cur_tick_id,
-           sub_active = pg_catalog.now()
-     where sub_queue = sub.sub_queue
-       and sub_consumer = sub.sub_consumer;
-    return;
+    prev_tick_id := start_tick.tick_id;
+    prev_tick_time := start_tick.tick_time;
+    prev_tick_event_seq := start_tick.tick_event_seq;
+    cur_tick_id := end_tick.tick_id;
+    cur_tick_time := end_tick.tick_time;
+    cur_tick_event_seq := end_tick.tick_event_seq;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
 
@@ -226,15 +199,11 @@ create or replace function pgq.next_batch_info(
     out cur_tick_event_seq int8,
     out prev_tick_event_seq int8)
 as $$
--- Same as next_batch_custom(queue, consumer, NULL, NULL, NULL).
+-- next_batch_custom with no lag, count or interval wishes.
 begin
-    select f.batch_id, f.cur_tick_id, f.prev_tick_id,
-           f.cur_tick_time, f.prev_tick_time,
-           f.cur_tick_event_seq, f.prev_tick_event_seq
-      into batch_id, cur_tick_id, prev_tick_id, cur_tick_time, prev_tick_time,
-           cur_tick_event_seq, prev_tick_event_seq
-      from pgq.next_batch_custom(i_queue_name, i_consumer_name, NULL, NULL, NULL) f;
-    return;
+    select * into batch_id, cur_tick_id, prev_tick_id, cur_tick_time,
+                  prev_tick_time, cur_tick_event_seq, prev_tick_event_seq
+      from pgq.next_batch_custom(i_queue_name, i_consumer_name, null, null, null);
 end;
 $$ language plpgsql;
 
@@ -243,169 +212,124 @@ create or replace function pgq.next_batch(
     in i_queue_name text,
     in i_consumer_name text)
 returns int8 as $$
--- Opens (or returns the open) batch; NULL if there is nothing to do.
-declare
-    res int8;
+-- The id of the consumer's next (or open) batch, NULL if there is none.
+-- Calls next_batch_custom directly: next_batch_info would only add a level.
 begin
-    select batch_id into res
-      from pgq.next_batch_info(i_queue_name, i_consumer_name);
-    return res;
+    return (select b.batch_id
+              from pgq.next_batch_custom(i_queue_name, i_consumer_name, null, null, null) b);
 end;
 $$ language plpgsql;
 
 
 create or replace function pgq.batch_event_tables(x_batch_id bigint)
 returns setof text as $$
--- Event tables that may hold the batch's events: the previous table, the
--- current one, or both (previous first), decided by the rotation txids.
+-- The event tables that can hold the batch's events, the older one first.
+--
+-- Rotation step 1 moves producers to the next table and stores its txid in
+-- queue_switch_step1; step 2, in a later transaction, stores in
+-- queue_switch_step2 a txid from after the move was visible to everyone.
+-- A batch that ends before step 1 lies wholly in the previous table, one
+-- that begins after step 2 wholly in the current one; any other batch may
+-- straddle the switch and reads both.
 declare
-    nr                    integer;
-    tbl                   text;
-    use_prev              boolean;
-    use_next              boolean;
-    batch                 record;
+    batch                   record;
+    before_switch           boolean;    -- the batch ends before step 1
+    after_switch            boolean;    -- the batch begins after step 2
 begin
-    select pg_catalog.txid_snapshot_xmin(last.tick_snapshot) as tx_min, -- absolute minimum
-           pg_catalog.txid_snapshot_xmax(cur.tick_snapshot) as tx_max, -- absolute maximum
-           q.queue_data_pfx, q.queue_ntables,
-           q.queue_cur_table, q.queue_switch_step1, q.queue_switch_step2
+    select pg_catalog.txid_snapshot_xmin(last.tick_snapshot) as begin_txid,
+           pg_catalog.txid_snapshot_xmax(cur.tick_snapshot) as end_txid,
+           q.queue_data_pfx, q.queue_ntables, q.queue_cur_table,
+           q.queue_switch_step1, q.queue_switch_step2
       into batch
-      from pgq.tick as last,
-           pgq.tick as cur,
-           pgq.subscription as s,
-           pgq.queue as q
-     where cur.tick_id = s.sub_next_tick
-       and cur.tick_queue = s.sub_queue
-       and last.tick_id = s.sub_last_tick
-       and last.tick_queue = s.sub_queue
-       and s.sub_batch = x_batch_id
-       and q.queue_id = s.sub_queue;
+      from pgq.subscription s
+      join pgq.queue q on q.queue_id = s.sub_queue
+      join pgq.tick last on last.tick_queue = s.sub_queue and last.tick_id = s.sub_last_tick
+      join pgq.tick cur on cur.tick_queue = s.sub_queue and cur.tick_id = s.sub_next_tick
+     where s.sub_batch = x_batch_id;
     if not found then
         raise exception 'Cannot find data for batch %', x_batch_id;
     end if;
 
-    -- if its definitely not in one or other, look into both
-    if batch.tx_max < batch.queue_switch_step1 then
-        use_prev := true;
-        use_next := false;
-    elsif batch.queue_switch_step2 is not null
-      and (batch.tx_min > batch.queue_switch_step2)
-    then
-        use_prev := false;
-        use_next := true;
-    else
-        use_prev := true;
-        use_next := true;
-    end if;
+    before_switch := coalesce(batch.end_txid < batch.queue_switch_step1, false);
+    after_switch := not before_switch
+                    and coalesce(batch.begin_txid > batch.queue_switch_step2, false);
 
-    if use_prev then
-        nr := batch.queue_cur_table - 1;
-        if nr < 0 then
-            nr := batch.queue_ntables - 1;
-        end if;
-        tbl := batch.queue_data_pfx || '_' || nr::text;
-        return next tbl;
+    if not after_switch then
+        return next batch.queue_data_pfx || '_'
+            || ((batch.queue_cur_table + batch.queue_ntables - 1) % batch.queue_ntables)::text;
     end if;
-
-    if use_next then
-        tbl := batch.queue_data_pfx || '_' || batch.queue_cur_table::text;
-        return next tbl;
+    if not before_switch then
+        return next batch.queue_data_pfx || '_' || batch.queue_cur_table::text;
     end if;
-
-    return;
 end;
 $$ language plpgsql;
 
 
 create or replace function pgq.batch_event_sql(x_batch_id bigint)
 returns text as $$
--- Builds the SELECT that returns the batch's events ordered by ev_id.
+-- The SELECT for the batch's events (the 10 columns of get_batch_events),
+-- ending in ' order by 1' (get_batch_cursor relies on that).  The tick
+-- snapshots are written into it as literals, so it stands on its own.
 --
--- Range part: ev_txid between xmax(last) and xmax(cur), filtered by snapshot
--- visibility.  Transactions that were still running at the last tick and
--- finished by the current one are added explicitly (IN list), unless they
--- are within 100 of the range start, then the range is extended instead.
+-- The batch's transactions, in terms of the two tick snapshots:
+--  * those that got their txid at or after the last tick's xmax and that
+--    the current tick sees as finished: a range scan on the ev_txid index;
+--  * "late" ones: still running at the last tick (its xip list), finished
+--    by the current one.  Those less than 100 txids below the range are
+--    cheaper to catch by starting the range lower (it must then also skip
+--    what the last tick saw); the others are looked up by value.
 declare
-    rec             record;
-    sql             text;
-    tbl             text;
-    arr             text;
-    part            text;
-    select_fields   text;
-    retry_expr      text;
     batch           record;
-    owner_cond      text;
+    range_start     int8;       -- first txid of the range scan
+    late_txids      text;       -- late txids looked up by value (comma list), or NULL
+    event_columns   text;
+    range_filter    text;
+    owner_filter    text;
+    tbl             text;
+    branches        text[] := '{}';
 begin
-    select s.sub_last_tick, s.sub_next_tick, s.sub_id, s.sub_queue,
-           pg_catalog.txid_snapshot_xmax(last.tick_snapshot) as tx_start,
-           pg_catalog.txid_snapshot_xmax(cur.tick_snapshot) as tx_end,
+    select s.sub_id,
            last.tick_snapshot as last_snapshot,
-           cur.tick_snapshot as cur_snapshot
+           cur.tick_snapshot as cur_snapshot,
+           pg_catalog.txid_snapshot_xmax(last.tick_snapshot) as last_xmax,
+           pg_catalog.txid_snapshot_xmax(cur.tick_snapshot) as cur_xmax
       into batch
-      from pgq.subscription s, pgq.tick last, pgq.tick cur
-     where s.sub_batch = x_batch_id
-       and last.tick_queue = s.sub_queue
-       and last.tick_id = s.sub_last_tick
-       and cur.tick_queue = s.sub_queue
-       and cur.tick_id = s.sub_next_tick;
+      from pgq.subscription s
+      join pgq.tick last on last.tick_queue = s.sub_queue and last.tick_id = s.sub_last_tick
+      join pgq.tick cur on cur.tick_queue = s.sub_queue and cur.tick_id = s.sub_next_tick
+     where s.sub_batch = x_batch_id;
     if not found then
         raise exception 'batch not found';
     end if;
 
-    -- transactions in progress at the last tick that finished by the
-    -- current one
-    arr := '';
-    for rec in
-        select t.xid from (
-            select pg_catalog.txid_snapshot_xip(batch.last_snapshot) as xid
-            except
-            select pg_catalog.txid_snapshot_xip(batch.cur_snapshot)
-        ) t
-        order by 1 desc
-    loop
-        if batch.tx_start - 100 <= rec.xid then
-            batch.tx_start := rec.xid;
-        else
-            if arr = '' then
-                arr := rec.xid::text;
-            else
-                arr := arr || ',' || rec.xid::text;
-            end if;
-        end if;
-    end loop;
+    select least(batch.last_xmax, pg_catalog.min(late) filter (where late >= batch.last_xmax - 100)),
+           pg_catalog.string_agg(late::text, ',' order by late) filter (where late < batch.last_xmax - 100)
+      into range_start, late_txids
+      from pg_catalog.txid_snapshot_xip(batch.last_snapshot) late
+     where pg_catalog.txid_visible_in_snapshot(late, batch.cur_snapshot);
 
-    select_fields := 'select ev.ev_id, ev.ev_time, ev.ev_txid, ev.ev_retry, ev.ev_type,'
-        || ' ev.ev_data, ev.ev_extra1, ev.ev_extra2, ev.ev_extra3, ev.ev_extra4';
-    owner_cond := ' and (ev.ev_owner is null or ev.ev_owner = ' || batch.sub_id::text || ')';
-
-    sql := '';
-    for rec in select t as tbl from pgq.batch_event_tables(x_batch_id) t loop
-        tbl := pgq.quote_fqname(rec.tbl);
-        part := select_fields
-            || ' from ' || tbl || ' ev'
-            || ' where ev.ev_txid >= ' || batch.tx_start::text
-            || ' and ev.ev_txid <= ' || batch.tx_end::text
-            || ' and pg_catalog.txid_visible_in_snapshot(ev.ev_txid, '
-            ||        pg_catalog.quote_literal(batch.cur_snapshot::text) || '::pg_catalog.txid_snapshot)'
-            || ' and not pg_catalog.txid_visible_in_snapshot(ev.ev_txid, '
-            ||        pg_catalog.quote_literal(batch.last_snapshot::text) || '::pg_catalog.txid_snapshot)'
-            || owner_cond;
-        if arr <> '' then
-            part := part || ' union all ' || select_fields
-                || ' from ' || tbl || ' ev'
-                || ' where ev.ev_txid in (' || arr || ')'
-                || owner_cond;
-        end if;
-        if sql = '' then
-            sql := part;
-        else
-            sql := sql || ' union all ' || part;
-        end if;
-    end loop;
-    if sql = '' then
-        raise exception 'could not construct sql for batch %', x_batch_id;
+    event_columns := 'ev.ev_id, ev.ev_time, ev.ev_txid, ev.ev_retry, ev.ev_type, ev.ev_data,'
+        || ' ev.ev_extra1, ev.ev_extra2, ev.ev_extra3, ev.ev_extra4';
+    owner_filter := pg_catalog.format('(ev.ev_owner is null or ev.ev_owner = %s)', batch.sub_id);
+    range_filter := pg_catalog.format(
+        'ev.ev_txid >= %s and ev.ev_txid < %s'
+        ' and pg_catalog.txid_visible_in_snapshot(ev.ev_txid, %L::pg_catalog.txid_snapshot)',
+        range_start, batch.cur_xmax, batch.cur_snapshot);
+    if range_start < batch.last_xmax then
+        range_filter := range_filter || pg_catalog.format(
+            ' and not pg_catalog.txid_visible_in_snapshot(ev.ev_txid, %L::pg_catalog.txid_snapshot)',
+            batch.last_snapshot);
     end if;
-    return sql || ' order by 1';
+
+    for tbl in select pgq.quote_fqname(t) from pgq.batch_event_tables(x_batch_id) t loop
+        branches := branches || pg_catalog.format('select %s from %s ev where %s and %s',
+                                                  event_columns, tbl, range_filter, owner_filter);
+        if late_txids is not null then
+            branches := branches || pg_catalog.format('select %s from %s ev where ev.ev_txid in (%s) and %s',
+                                                      event_columns, tbl, late_txids, owner_filter);
+        end if;
+    end loop;
+    return pg_catalog.array_to_string(branches, ' union all ') || ' order by 1';
 end;
 $$ language plpgsql;
 
@@ -423,12 +347,9 @@ create or replace function pgq.get_batch_events(
     out ev_extra3 text,
     out ev_extra4 text)
 returns setof record as $$
--- All events of the batch, ordered by ev_id.
-declare
-    sql text;
+-- Every event of the batch, by ev_id.
 begin
-    sql := pgq.batch_event_sql(x_batch_id);
-    return query execute sql;
+    return query execute pgq.batch_event_sql(x_batch_id);
 end;
 $$ language plpgsql;
 
@@ -449,38 +370,31 @@ create or replace function pgq.get_batch_cursor(
     out ev_extra3 text,
     out ev_extra4 text)
 returns setof record as $$
--- Declares cursor i_cursor_name over the batch's events (optionally filtered
--- by the SQL condition i_extra_where) and returns its first i_quick_limit
--- rows.  The caller FETCHes the rest and CLOSEs it in the same transaction.
+-- Opens cursor i_cursor_name over the batch's events, restricted to the
+-- caller's SQL condition i_extra_where if given, and returns its first
+-- i_quick_limit rows right away: a small batch then needs no FETCH at all.
+-- The caller FETCHes the rest and CLOSEs it before the transaction ends.
 declare
-    _cname  text;
-    _sql    text;
+    cursor_ref  text := pg_catalog.quote_ident(i_cursor_name);
+    events_sql  text;
 begin
     if i_batch_id is null or i_cursor_name is null or i_quick_limit is null then
         return;
     end if;
 
-    _cname := pg_catalog.quote_ident(i_cursor_name);
-    _sql := pgq.batch_event_sql(i_batch_id);
-
-    -- apply extra where
+    events_sql := pgq.batch_event_sql(i_batch_id);
     if i_extra_where is not null then
-        _sql := pg_catalog.regexp_replace(_sql, ' order by 1$', '');
-        _sql := 'select * from (' || _sql
-            || ') _evs where ' || i_extra_where
-            || ' order by 1';
+        -- The condition sees the events as one relation (_evs), whatever
+        -- branches batch_event_sql made; the ordering moves outside.
+        events_sql := 'select * from ('
+            || pg_catalog.left(events_sql, -pg_catalog.length(' order by 1'))
+            || ') _evs where ' || i_extra_where || ' order by 1';
     end if;
+    execute 'declare ' || cursor_ref || ' no scroll cursor for ' || events_sql;
 
-    -- create cursor
-    execute 'declare ' || _cname || ' no scroll cursor for ' || _sql;
-
-    -- if no events wanted, don't bother with execute
-    if i_quick_limit <= 0 then
-        return;
+    if i_quick_limit > 0 then
+        return query execute 'fetch ' || i_quick_limit || ' from ' || cursor_ref;
     end if;
-
-    -- return first block of events
-    return query execute 'fetch ' || i_quick_limit::text || ' from ' || _cname;
 end;
 $$ language plpgsql;
 
@@ -500,37 +414,37 @@ create or replace function pgq.get_batch_cursor(
     out ev_extra3 text,
     out ev_extra4 text)
 returns setof record as $$
--- Same as the 4-argument form without a filter.  Not a wrapper around it:
--- its rows would be collected twice (once per function level).
-declare
-    _cname  text;
+-- get_batch_cursor without a filter.  The 4-argument form opens the cursor
+-- (asked for no rows, so nothing is collected at two function levels) and
+-- the first rows are fetched here.
 begin
-    _cname := pg_catalog.quote_ident(i_cursor_name);
-    execute 'declare ' || _cname || ' no scroll cursor for '
-        || pgq.batch_event_sql(i_batch_id);
-    if i_quick_limit <= 0 then
-        return;
+    perform pgq.get_batch_cursor(i_batch_id, i_cursor_name, 0, null);
+    if i_quick_limit > 0 then
+        return query execute 'fetch ' || i_quick_limit
+            || ' from ' || pg_catalog.quote_ident(i_cursor_name);
     end if;
-    return query execute 'fetch ' || i_quick_limit::text || ' from ' || _cname;
 end;
 $$ language plpgsql strict;
 
 
 create or replace function pgq.finish_batch(x_batch_id bigint)
 returns integer as $$
--- Closes the batch: the consumer moves on to the batch's end tick.
--- Unknown batch: WARNING and 0.
+-- Closes the batch: the consumer now stands on the batch's end tick, and
+-- its events count as consumed.  Returns 1, or warns and returns 0 for an
+-- unknown batch.
+declare
+    closed  integer;
 begin
     update pgq.subscription
-       set sub_active = pg_catalog.now(),
-           sub_last_tick = sub_next_tick,
+       set sub_last_tick = sub_next_tick,
            sub_next_tick = null,
-           sub_batch = null
+           sub_batch = null,
+           sub_active = pg_catalog.now()
      where sub_batch = x_batch_id;
-    if not found then
+    get diagnostics closed = row_count;
+    if closed = 0 then
         raise warning 'finish_batch: batch % not found', x_batch_id;
-        return 0;
     end if;
-    return 1;
+    return closed;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
