@@ -18,6 +18,7 @@
 #include "pgqadm/cli/session.hpp"
 #include "pgqadm/db/db_error.hpp"
 #include "pgqadm/error.hpp"
+#include "pgqadm/log/printable.hpp"
 
 #include <algorithm>
 #include <array>
@@ -220,7 +221,7 @@ int change_config(CommandContext& ctx, const std::string& queue)
     std::string line = "Change queue " + queue + " config to: ";
     for (std::size_t i = 0; i < changes.size(); ++i)
         line += (i ? ", " : "") + changes[i].full_name + "=" + sql_quoted(changes[i].typed);
-    std::cout << line << "\n";
+    std::cout << log::printable(line) << "\n"; // the queue name may hold control characters
     return 0;
 }
 
@@ -261,7 +262,7 @@ int show_config(CommandContext& ctx, const std::optional<std::string>& queue)
         throw Error("no such queue: " + *queue);
     std::string out;
     for (int i = 0; i < r.rows(); ++i) {
-        out += r.get(i, 0) + "\n";
+        out += log::printable(r.get(i, 0)) + "\n";
         out += show_line("queue_ticker_max_lag", trim_number(r.text(i, 1)));
         out += show_line("queue_ticker_max_count", r.get(i, 2));
         out += show_line("queue_ticker_idle_period", trim_number(r.text(i, 3)));

@@ -6,9 +6,14 @@
 // by a warnings block when something looks wrong. --json prints the same
 // facts as one JSON document. Works on our schema, the PgQ 3 extension and
 // PgQ 2 (columns an older pgq lacks come out as NULL / null).
+//
+// Names come from whoever may create queues or register consumers: the text
+// report prints them through log::printable, so a name cannot forge lines or
+// send terminal escapes. JSON carries them exactly (its escapes are inert).
 #include "pgq_probe.hpp"
 #include "pgqadm/cli/commands.hpp"
 #include "pgqadm/cli/session.hpp"
+#include "pgqadm/log/printable.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -161,13 +166,13 @@ std::string row4(const std::string& a, const std::string& b, const std::string& 
 std::string text_report(const Status& st)
 {
     const std::string rule(78, '-');
-    std::string out = "Postgres version: " + st.server_version +
-                      "   PgQ version: " + st.pgq_version.value_or("NULL") + "\n";
+    std::string out = "Postgres version: " + log::printable(st.server_version) +
+                      "   PgQ version: " + log::printable(st.pgq_version.value_or("NULL")) + "\n";
     out += "\n" + row4("Event queue", "Rotation", "Ticker", "TLag");
     out += rule + "\n";
     for (const QueueRow& q : st.queues)
         out +=
-            row4(q.name, q.ntables + "/" + whole_seconds(q.rotation_period),
+            row4(log::printable(q.name), q.ntables + "/" + whole_seconds(q.rotation_period),
                  q.max_count + "/" + whole_seconds(q.max_lag) + "/" + whole_seconds(q.idle_period),
                  whole_seconds(q.ticker_lag));
     out += rule + "\n";
@@ -175,16 +180,17 @@ std::string text_report(const Status& st)
            pad_left("LastSeen", 9) + "\n";
     out += rule + "\n";
     for (const QueueRow& q : st.queues) {
-        out += q.name + ":\n";
+        out += log::printable(q.name) + ":\n";
         for (const ConsumerRow& c : q.consumers)
-            out += "  " + pad_right(c.name, 54) + " " + pad_left(whole_seconds(c.lag), 9) + " " +
+            out += "  " + pad_right(log::printable(c.name), 54) + " " +
+                   pad_left(whole_seconds(c.lag), 9) + " " +
                    pad_left(whole_seconds(c.last_seen), 9) + "\n";
     }
     out += rule + "\n";
     if (!st.warnings.empty()) {
         out += "\nWarnings\n" + rule + "\n";
         for (const std::string& w : st.warnings)
-            out += "  " + w + "\n";
+            out += "  " + log::printable(w) + "\n";
         out += rule + "\n";
     }
     return out;

@@ -1,6 +1,7 @@
 // spdlog set-up: the SkyTools line format, stderr + reopenable rotating file.
 #include "pgqadm/log/log.hpp"
 
+#include "pgqadm/log/printable.hpp"
 #include "pgqadm/log/reopenable_file_sink.hpp"
 
 #include <spdlog/pattern_formatter.h>
@@ -48,10 +49,29 @@ class LevelNameFlag : public spdlog::custom_flag_formatter {
     }
 };
 
+// The message with control characters escaped: queue, consumer and database
+// names and server error texts end up in messages, and one of them must not
+// be able to start a forged log record or steer the terminal of whoever
+// reads the log. Escaping here covers every message, wherever it was made.
+class PrintableMessageFlag : public spdlog::custom_flag_formatter {
+  public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&,
+                spdlog::memory_buf_t& dest) override
+    {
+        std::string text = printable(std::string_view(msg.payload.data(), msg.payload.size()));
+        dest.append(text.data(), text.data() + text.size());
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override
+    {
+        return std::make_unique<PrintableMessageFlag>();
+    }
+};
+
 std::unique_ptr<spdlog::formatter> make_formatter()
 {
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
-    formatter->add_flag<LevelNameFlag>('Q').set_pattern("%Y-%m-%d %H:%M:%S,%e %P %Q %v");
+    formatter->add_flag<LevelNameFlag>('Q').add_flag<PrintableMessageFlag>('V').set_pattern(
+        "%Y-%m-%d %H:%M:%S,%e %P %Q %V");
     return formatter;
 }
 

@@ -5,6 +5,7 @@
 // exit 1 with exactly one log record on stderr — never a crash, a hang or a
 // sanitizer report; a canary table proves that no SQL got injected.
 // (tests/integration/admin_*_test.cpp cover the ordinary admin behaviour.)
+#include "pgqadm/log/printable.hpp"
 #include "support/test_support.hpp"
 
 #include <signal.h>
@@ -381,7 +382,8 @@ TEST_F(HostileInput, TickerAndStatusWorkWithJunkQueueNames)
     ProcResult all = pgqadm({"config"});
     EXPECT_EQ(all.exit_code, 0);
     for (const auto& q : created)
-        EXPECT_NE(all.out.find(q.substr(0, 100)), std::string::npos) << shown(q);
+        EXPECT_NE(all.out.find(pgqadm::log::printable(q).substr(0, 100)), std::string::npos)
+            << shown(q);
     ticker.signal(SIGINT);
     EXPECT_EQ(ticker.wait(std::chrono::seconds(30)), 0) << read_file(dir_ / "ticker.log");
     for (const auto& q : created)
