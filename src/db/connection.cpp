@@ -61,7 +61,11 @@ Connection Connection::open(const std::string& conninfo, const std::string& appl
         PQfinish(conn);
         throw DbError(msg, "08001");
     }
-    return Connection(conn, conninfo);
+    Connection connection(conn, conninfo);
+    // pg_temp last: otherwise it is searched first for tables, and anyone
+    // could shadow a catalog table with a temporary one.
+    connection.exec("set search_path = pg_catalog, pg_temp");
+    return connection;
 }
 
 Result Connection::check(PGresult* raw, std::string_view sql)

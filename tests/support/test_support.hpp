@@ -97,7 +97,14 @@ class DbTest : public ::testing::Test {
 
     /// Connection string of this test's database.
     std::string dsn() const { return Cluster::get().conninfo(dbname_); }
-    db::Connection connect() const { return db::Connection::open(dsn(), "pgqadm-test"); }
+    /// A connection as any client has it: db::Connection pins search_path
+    /// for pgqadm's own queries; tests get the role's default back.
+    db::Connection connect() const
+    {
+        db::Connection conn = db::Connection::open(dsn(), "pgqadm-test");
+        conn.exec("reset search_path");
+        return conn;
+    }
     /// Runs SQL and returns the first column of the first row (nullopt for NULL / no row).
     std::optional<std::string> scalar(const std::string& sql, const db::Params& params = {});
     /// Installs our schema through `pgqadm install` (asserts success).

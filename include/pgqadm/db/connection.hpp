@@ -24,7 +24,11 @@ struct Notification {
 
 class Connection {
   public:
-    /// Connects (blocking). Throws DbError with libpq's message, password scrubbed.
+    /// Connects (blocking) and pins search_path to pg_catalog, pg_temp: our
+    /// queries name pgq objects with their schema, and builtins must come
+    /// from pg_catalog, never from an overload someone planted in a schema
+    /// on the role's search_path. Throws DbError with libpq's message,
+    /// password scrubbed.
     static Connection open(const std::string& conninfo,
                            const std::string& application_name = "pgqadm");
 
