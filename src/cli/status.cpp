@@ -10,6 +10,8 @@
 // Names come from whoever may create queues or register consumers: the text
 // report prints them through log::printable, so a name cannot forge lines or
 // send terminal escapes. JSON carries them exactly (its escapes are inert).
+#include "pgqadm/cli/status.hpp"
+
 #include "pgq_probe.hpp"
 #include "pgqadm/cli/commands.hpp"
 #include "pgqadm/cli/session.hpp"
@@ -29,6 +31,8 @@ namespace {
 constexpr double long_batch_seconds = 300;
 /// Slack on top of the idle period before a missing tick is reported.
 constexpr double tick_slack_seconds = 10;
+/// Share of PostgreSQL's NOTIFY queue in use above which status warns.
+constexpr double notification_queue_warn_usage = 0.5;
 
 using Opt = std::optional<std::string>;
 
@@ -50,6 +54,7 @@ struct QueueRow {
 struct Status {
     std::string server_version;
     Opt pgq_version;
+    Opt notification_queue_usage; ///< 0..1, cluster-wide
     std::vector<QueueRow> queues;
     std::vector<std::string> warnings;
 };
@@ -74,6 +79,8 @@ Status collect(db::Connection& conn)
     Status st;
     st.server_version = conn.exec("show server_version").get(0, 0);
     st.pgq_version = conn.exec("select pgq.version()").opt(0, 0);
+    st.notification_queue_usage =
+        conn.exec("select pg_catalog.pg_notification_queue_usage()::text").opt(0, 0);
 
     // to_jsonb(i) makes columns that only newer pgq versions have come out as NULL.
     db::Result q =
@@ -130,6 +137,10 @@ Status collect(db::Connection& conn)
 
 void add_warnings(Status& st)
 {
+    if (st.notification_queue_usage) {
+        if (auto warning = notification_queue_warning(secs(st.notification_queue_usage)))
+            st.warnings.push_back(*warning);
+    }
     for (const QueueRow& q : st.queues) {
         bool ticked_elsewhere = q.paused == "true" || q.external_ticker == "true";
         if (!ticked_elsewhere && q.idle_period &&
@@ -252,7 +263,9 @@ std::string json_bool(const Opt& s)
 std::string json_report(const Status& st)
 {
     std::string out = "{\"server_version\":" + json_string(st.server_version) +
-                      ",\"pgq_version\":" + json_string(st.pgq_version) + ",\"queues\":[";
+                      ",\"pgq_version\":" + json_string(st.pgq_version) +
+                      ",\"notification_queue_usage\":" + json_number(st.notification_queue_usage) +
+                      ",\"queues\":[";
     for (std::size_t i = 0; i < st.queues.size(); ++i) {
         const QueueRow& q = st.queues[i];
         out += std::string(i ? "," : "") + "{\"name\":" + json_string(q.name) +
@@ -285,6 +298,18 @@ std::string json_report(const Status& st)
 }
 
 } // namespace
+
+std::optional<std::string> notification_queue_warning(double usage)
+{
+    if (!(usage > notification_queue_warn_usage))
+        return std::nullopt;
+    char percent[16];
+    std::snprintf(percent, sizeof percent, "%.0f%%", usage * 100);
+    return std::string("PostgreSQL's notification queue is ") + percent +
+           " full: a session that LISTENs and stays in one transaction keeps it from being "
+           "freed; when it is full, every commit that sends NOTIFY fails, including "
+           "inserts into ticker_notify queues";
+}
 
 int cmd_status(CommandContext& ctx)
 {

@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <poll.h>
+
 namespace pgqadm::db {
 namespace {
 
@@ -93,7 +96,11 @@ Result Connection::check(PGresult* raw, std::string_view sql)
 Result Connection::exec(std::string_view sql)
 {
     std::string text(sql);
-    return check(PQexec(conn_.get(), text.c_str()), sql);
+    if (!sink_)
+        return check(PQexec(conn_.get(), text.c_str()), sql);
+    if (!PQsendQuery(conn_.get(), text.c_str()))
+        return check(nullptr, sql);
+    return check(finish_sent_query(), sql);
 }
 
 namespace {
@@ -111,23 +118,69 @@ Result Connection::exec(std::string_view sql, const Params& params)
 {
     std::string text(sql);
     ParamArrays arrays(params);
-    return check(PQexecParams(conn_.get(), text.c_str(), static_cast<int>(params.size()), nullptr,
-                              arrays.values.data(), nullptr, nullptr, 0),
-                 sql);
+    auto count = static_cast<int>(params.size());
+    if (!sink_)
+        return check(PQexecParams(conn_.get(), text.c_str(), count, nullptr, arrays.values.data(),
+                                  nullptr, nullptr, 0),
+                     sql);
+    if (!PQsendQueryParams(conn_.get(), text.c_str(), count, nullptr, arrays.values.data(), nullptr,
+                           nullptr, 0))
+        return check(nullptr, sql);
+    return check(finish_sent_query(), sql);
 }
 
 void Connection::prepare(const std::string& name, std::string_view sql, int nparams)
 {
     std::string text(sql);
-    check(PQprepare(conn_.get(), name.c_str(), text.c_str(), nparams, nullptr), sql);
+    if (!sink_) {
+        check(PQprepare(conn_.get(), name.c_str(), text.c_str(), nparams, nullptr), sql);
+        return;
+    }
+    if (!PQsendPrepare(conn_.get(), name.c_str(), text.c_str(), nparams, nullptr))
+        check(nullptr, sql);
+    check(finish_sent_query(), sql);
 }
 
 Result Connection::exec_prepared(const std::string& name, const Params& params)
 {
     ParamArrays arrays(params);
-    return check(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(params.size()),
-                                arrays.values.data(), nullptr, nullptr, 0),
-                 name);
+    auto count = static_cast<int>(params.size());
+    if (!sink_)
+        return check(PQexecPrepared(conn_.get(), name.c_str(), count, arrays.values.data(), nullptr,
+                                    nullptr, 0),
+                     name);
+    if (!PQsendQueryPrepared(conn_.get(), name.c_str(), count, arrays.values.data(), nullptr,
+                             nullptr, 0))
+        return check(nullptr, name);
+    return check(finish_sent_query(), name);
+}
+
+PGresult* Connection::finish_sent_query()
+{
+    PGconn* conn = conn_.get();
+    PGresult* last = nullptr;
+    while (true) {
+        while (PQisBusy(conn)) {
+            pass_notifications();
+            pollfd wait{PQsocket(conn), POLLIN, 0};
+            if (wait.fd < 0 || (poll(&wait, 1, -1) < 0 && errno != EINTR) ||
+                !PQconsumeInput(conn)) {
+                PQclear(last);
+                return nullptr;
+            }
+        }
+        pass_notifications();
+        PGresult* res = PQgetResult(conn);
+        if (!res)
+            return last;
+        PQclear(last);
+        last = res;
+        // As PQexec: stop at COPY (the caller goes on) or a lost connection.
+        auto status = PQresultStatus(res);
+        if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH ||
+            PQstatus(conn) == CONNECTION_BAD)
+            return last;
+    }
 }
 
 std::string Connection::quote_ident(std::string_view ident) const
@@ -150,6 +203,38 @@ std::vector<Notification> Connection::notifications()
         PQfreemem(n);
     }
     return out;
+}
+
+void Connection::set_notification_sink(NotificationSink sink)
+{
+    sink_ = std::move(sink);
+}
+
+std::size_t Connection::pass_notifications()
+{
+    std::size_t passed = 0;
+    while (PGnotify* n = PQnotifies(conn_.get())) {
+        std::unique_ptr<PGnotify, decltype(&PQfreemem)> owned(n, &PQfreemem);
+        if (sink_)
+            sink_(n->relname, n->extra ? n->extra : "");
+        ++passed;
+    }
+    return passed;
+}
+
+std::size_t Connection::drain_notifications(std::size_t limit)
+{
+    std::size_t passed = 0;
+    while (passed < limit) {
+        // One read of what the socket holds: at most libpq's input buffer.
+        if (!PQconsumeInput(conn_.get()))
+            throw DbError(scrub_secret(one_line(PQerrorMessage(conn_.get())), conninfo_), "08006");
+        std::size_t got = pass_notifications();
+        if (got == 0)
+            break;
+        passed += got;
+    }
+    return passed;
 }
 
 Transaction::Transaction(Connection& conn) : conn_(conn)

@@ -19,6 +19,20 @@ namespace {
 // queues are probed in chunks to stay clear of the shared lock table.
 constexpr std::size_t probe_chunk = 500;
 
+// Notifications handled per loop iteration: a flood cannot keep the loop
+// from its rounds, and only about this many are in memory at a time.
+constexpr std::size_t notification_chunk = 256;
+
+// Wake-ups for queues missing from our list are kept (this many at most)
+// only while a refresh is due, e.g. after pgqadm announced a queue change:
+// they are likely for the queue just created. Any other name is dropped; a
+// queue created without pgqadm is found by the periodic refresh.
+constexpr std::size_t max_unknown_wakeups = 64;
+
+// Queue changes are announced by NOTIFY, which anyone can send: they make
+// the queue list be re-read at most this often.
+constexpr double min_seconds_between_change_refreshes = 1.0;
+
 // A never-used sequence reads as 0 (its last_value would say 1 both before and
 // after the first nextval(), hiding a queue's first event); a sequence dropped
 // since the last refresh reads as NULL.
@@ -137,9 +151,14 @@ void TickerLoop::session(db::Connection& conn)
     conn.prepare("wake_tick_api", wake_tick_api_sql, 2);
     direct_wake_ticks_ = true; // prepared on first use
     direct_prepared_ = false;
+    conn.set_notification_sink([this](std::string_view channel, std::string_view payload) {
+        on_notification(channel, payload);
+    });
     control_.active = true;
     refresh_needed_ = true;
+    queue_change_pending_ = false;
     woken_.clear();
+    woken_unknown_.clear();
     unsigned generation = control_.generation();
     double next_round = 0;
     while (!control_.stopping()) {
@@ -155,9 +174,12 @@ void TickerLoop::session(db::Connection& conn)
             spdlog::debug("ticker: connection older than connection_lifetime, reconnecting");
             return;
         }
-        // Notifications that came in with query results are already read
-        // off the socket: collect them before deciding to wait.
-        take_notifications(conn);
+        // Queries pass on notifications as they read them; this takes what
+        // else the socket holds, a bounded chunk at a time.
+        conn.drain_notifications(notification_chunk);
+        double change_refresh_at = last_refresh_ + min_seconds_between_change_refreshes;
+        if (queue_change_pending_ && monotonic_now() >= change_refresh_at)
+            refresh_needed_ = true;
         double next_wake = tick_woken(conn);
         if (monotonic_now() >= next_round) {
             // Woken queues stay pending: pgq.ticker() turns a wake-up for
@@ -167,25 +189,32 @@ void TickerLoop::session(db::Connection& conn)
             continue;
         }
         double until = std::min(next_round, next_wake);
+        if (!woken_unknown_.empty() && !refresh_needed_) // may be for a new queue
+            until = std::min(until, change_refresh_at);
         control_.wait_readable(conn.socket(),
                                std::chrono::duration<double>(until - monotonic_now()));
     }
 }
 
-void TickerLoop::take_notifications(db::Connection& conn)
+void TickerLoop::on_notification(std::string_view channel, std::string_view payload)
 {
-    for (const db::Notification& n : conn.notifications()) {
-        if (n.channel == wakeup_channel) {
-            woken_.insert(n.payload); // tick_woken() drops names it does not know
-        } else {
-            refresh_needed_ = true; // our create/drop/config changed a queue
-        }
+    if (channel != wakeup_channel) {
+        queue_change_pending_ = true; // pgqadm's create/drop/config changed a queue
+        return;
+    }
+    if (queues_.find(payload) != queues_.end()) {
+        if (woken_.find(payload) == woken_.end())
+            woken_.emplace(payload);
+    } else if ((queue_change_pending_ || refresh_needed_) &&
+               woken_unknown_.size() < max_unknown_wakeups &&
+               woken_unknown_.find(payload) == woken_unknown_.end()) {
+        woken_unknown_.emplace(payload);
     }
 }
 
 double TickerLoop::tick_woken(db::Connection& conn)
 {
-    if (woken_.empty())
+    if (woken_.empty() && woken_unknown_.empty())
         return std::numeric_limits<double>::infinity();
     if (refresh_needed_)
         refresh(conn);
@@ -195,7 +224,7 @@ double TickerLoop::tick_woken(db::Connection& conn)
     std::vector<std::string> seqs;
     for (auto it = woken_.begin(); it != woken_.end();) {
         auto q = queues_.find(*it);
-        if (q == queues_.end()) { // unknown, dropped or paused
+        if (q == queues_.end()) { // dropped or paused since it was woken
             it = woken_.erase(it);
             continue;
         }
@@ -276,6 +305,8 @@ long TickerLoop::wake_ticks_via_api(db::Connection& conn, const std::vector<std:
 
 void TickerLoop::refresh(db::Connection& conn)
 {
+    // Changes announced while the query runs need another refresh.
+    queue_change_pending_ = false;
     // to_jsonb() tolerates schemas without queue_ticker_paused / tick_event_seq.
     db::Result r =
         conn.exec("select q.queue_name, q.queue_event_seq,"
@@ -293,7 +324,7 @@ void TickerLoop::refresh(db::Connection& conn)
                   " where not q.queue_external_ticker"
                   " order by q.queue_name");
     double now = monotonic_now();
-    std::map<std::string, Queue> fresh;
+    std::map<std::string, Queue, std::less<>> fresh;
     for (int i = 0; i < r.rows(); ++i) {
         if (r.as_bool(i, 5))
             continue; // paused: never ticked
@@ -333,7 +364,19 @@ void TickerLoop::refresh(db::Connection& conn)
     }
     if (!oids.empty())
         probe_chunks_.push_back(text_array_literal(oids));
+    // Wake-ups that came before their queue was on the list.
+    for (auto it = woken_unknown_.begin(); it != woken_unknown_.end();) {
+        if (queues_.count(*it)) {
+            woken_.insert(*it);
+            it = woken_unknown_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (!queue_change_pending_)
+        woken_unknown_.clear();
     refresh_needed_ = false;
+    last_refresh_ = now;
     next_refresh_ = now + control_.settings().queue_refresh_period;
     spdlog::debug("ticker: {} queues to tick", queues_.size());
 }

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,17 +52,37 @@ class Connection {
 
     /// Notifications received so far (after LISTEN); reads pending input.
     /// Throws DbError (SQLSTATE 08006) if the connection is gone.
+    /// Unbounded: for connections nobody else can flood (tests, tools).
     std::vector<Notification> notifications();
+
+    /// Called for each notification as soon as it is read off the socket.
+    /// Must not use the connection.
+    using NotificationSink =
+        std::function<void(std::string_view channel, std::string_view payload)>;
+    /// From now on every notification goes to `sink` as it arrives, also
+    /// while a query waits for its result. (Any role may NOTIFY our channels;
+    /// libpq would otherwise keep everything that arrived during a query in
+    /// memory at once, and the server sends its whole backlog then.)
+    void set_notification_sink(NotificationSink sink);
+    /// Reads what the socket holds without blocking and passes notifications
+    /// to the sink until about `limit` have passed or none are left. Returns
+    /// how many passed. Throws DbError (08006) if the connection is gone.
+    std::size_t drain_notifications(std::size_t limit);
     /// The socket, to wait for notifications with poll().
     int socket() const { return PQsocket(conn_.get()); }
 
   private:
     explicit Connection(PGconn* conn, std::string conninfo);
     Result check(PGresult* res, std::string_view sql);
+    /// PQexec's wait for the results of a sent query, passing notifications
+    /// to the sink meanwhile; the last result, or nullptr (see PQerrorMessage).
+    PGresult* finish_sent_query();
+    std::size_t pass_notifications();
 
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
     std::string conninfo_;
     std::chrono::steady_clock::time_point opened_at_;
+    NotificationSink sink_; ///< empty: plain PQexec, notifications wait in libpq
 };
 
 /// BEGIN on construction, ROLLBACK on destruction unless commit() was called.

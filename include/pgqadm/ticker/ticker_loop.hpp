@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pgqadm::ticker {
@@ -44,7 +45,8 @@ class TickerLoop {
     void refresh(db::Connection& conn);
     void round(db::Connection& conn);
     long tick(db::Connection& conn, const std::vector<std::string>& names);
-    void take_notifications(db::Connection& conn);
+    /// The connection's notification sink: wake-ups and queue changes.
+    void on_notification(std::string_view channel, std::string_view payload);
     /// Ticks the woken queues whose max_lag has passed; returns when the
     /// next still-waiting one is due (infinity if none).
     double tick_woken(db::Connection& conn);
@@ -54,11 +56,19 @@ class TickerLoop {
                             const std::vector<std::string>& seqs);
 
     JobControl& control_;
-    std::map<std::string, Queue> queues_;
+    std::map<std::string, Queue, std::less<>> queues_;
     std::vector<Queue*> probe_order_;       ///< queues in the order the probe returns them
     std::vector<std::string> probe_chunks_; ///< oid[] literals, one per probe statement
-    std::set<std::string> woken_; ///< queues whose producers committed since their last tick
+    // Any role may NOTIFY our channels, so what notifications leave behind
+    // is bounded: woken_ holds only queues we tick, woken_unknown_ at most
+    // max_unknown_wakeups names, and only while a refresh is due.
+    // Queues whose producers committed since their last tick.
+    std::set<std::string, std::less<>> woken_;
+    // Wake-ups naming no queue on the list, which may be one just created.
+    std::set<std::string, std::less<>> woken_unknown_;
     bool refresh_needed_ = true;
+    bool queue_change_pending_ = false; ///< pgqadm_queue_change seen since the last refresh
+    double last_refresh_ = 0;
     bool direct_wake_ticks_ = true; ///< false once inserting into pgq.tick was refused
     bool direct_prepared_ = false;
     double next_refresh_ = 0;
