@@ -308,8 +308,8 @@ $$;
 -- pgq._trg_event(format, trigger context..., caller_path): one trigger
 -- call of pgq.logutriga ('l'), pgq.sqltriga ('s') or pgq.jsontriga ('j'):
 -- queue the event for the row change (or TRUNCATE).  Returns true when the
--- trigger is to return the row (a BEFORE ROW trigger without SKIP), false
--- when it is to return NULL.
+-- trigger is to return the row (a BEFORE or INSTEAD OF row trigger without
+-- SKIP), false when it is to return NULL.
 -- i_new_text and i_old_text are NEW::text and OLD::text as the trigger
 -- computed them: some output functions (regclass, regtype, ...) qualify
 -- names by the search_path, and the values are to read as in the caller's
@@ -338,7 +338,7 @@ set search_path = pg_catalog, pg_temp
 set plan_cache_mode = force_generic_plan
 as $$
 declare
-    keep_row    boolean := i_when = 'BEFORE' and i_level = 'ROW';
+    keep_row    boolean := i_when <> 'AFTER';  -- BEFORE and INSTEAD OF return the row
     -- arguments
     queue_name  text;
     skip_row    boolean := false;
@@ -389,7 +389,7 @@ begin
     -- as the C triggers: 'local' disables them; in 'replica' only ENABLE
     -- ALWAYS triggers fire, and those queue as usual
     if current_setting('session_replication_role') = 'local' then
-        return keep_row;
+        return i_when = 'BEFORE' and i_level = 'ROW';
     end if;
 
     if i_nargs = 1 and i_level = 'ROW' then
@@ -435,7 +435,7 @@ begin
                                       else 'R' end,
                                  case when i_format = 'j' then '{}' else '' end,
                                  table_text, null, null, null);
-        return false;
+        return false;  -- a statement trigger
     end if;
 
     if i_op = 'DELETE' then
