@@ -515,24 +515,35 @@ begin
                     -- leave the key alone, so logutriga and jsontriga
                     -- rarely need it.
                     if col_kind is null then
-                        select array_agg((select case when t.typcategory = 'A' then 't'
-                                                      when bt = 'numeric'::regtype then 'n'
-                                                      when bt = 'float4'::regtype then 'f'
-                                                      when bt = 'float8'::regtype then 'd'
-                                                      when bt = 'interval'::regtype then 'i'
-                                                      when t.typtype in ('r', 'm', 'c') then 'x'
-                                                      when a.attcollation not in (0, 100) and exists (
-                                                             select 1 from pg_collation c
-                                                              where c.oid = a.attcollation
-                                                                and not c.collisdeterministic) then 'x'
-                                                      when t.oid >= 16384 and t.typtype in ('b', 'd') then 'u'
-                                                      else 't' end
-                                            -- by oid lookups: a join makes the
-                                            -- planner hash the whole of pg_type
-                                            from pg_type t,
-                                                 lateral (select coalesce(nullif(t.typbasetype, 0), t.oid) as bt) b
-                                           where t.oid = a.atttypid)
-                                         order by a.attnum)
+                        -- the common built-in types by oid (no collation, or
+                        -- the default one); every other type from pg_type,
+                        -- by oid lookups (a join makes the planner hash the
+                        -- whole of pg_type)
+                        select array_agg(
+                                   case when a.atttypid in (16, 17, 20, 21, 23, 25, 1042, 1043, 1082, 1083,
+                                                            1114, 1184, 2950)
+                                             and a.attcollation in (0, 100) then 't'
+                                        when a.atttypid = 1700 then 'n'
+                                        when a.atttypid = 700 then 'f'
+                                        when a.atttypid = 701 then 'd'
+                                        when a.atttypid = 1186 then 'i'
+                                        else (select case when t.typcategory = 'A' then 't'
+                                                          when bt = 'numeric'::regtype then 'n'
+                                                          when bt = 'float4'::regtype then 'f'
+                                                          when bt = 'float8'::regtype then 'd'
+                                                          when bt = 'interval'::regtype then 'i'
+                                                          when t.typtype in ('r', 'm', 'c') then 'x'
+                                                          when a.attcollation not in (0, 100) and exists (
+                                                                 select 1 from pg_collation c
+                                                                  where c.oid = a.attcollation
+                                                                    and not c.collisdeterministic) then 'x'
+                                                          when t.oid >= 16384 and t.typtype in ('b', 'd') then 'u'
+                                                          else 't' end
+                                                from pg_type t,
+                                                     lateral (select coalesce(nullif(t.typbasetype, 0), t.oid) as bt) b
+                                               where t.oid = a.atttypid)
+                                   end
+                                   order by a.attnum)
                           into col_kind
                           from pg_attribute a
                          where a.attrelid = i_relid and a.attnum > 0 and not a.attisdropped;
