@@ -86,7 +86,7 @@ int run(const cli::Options& opts, std::string& job_name)
 
 int main(int argc, char** argv)
 {
-    std::string job_name = config::Config{}.job_name;
+    std::string job_name = config::defaults().job_name;
     try {
         cli::Options opts = cli::parse_options(argc, argv);
         if (opts.help) {

@@ -6,7 +6,6 @@
 
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -17,7 +16,10 @@
 namespace pgqadm::config {
 namespace {
 
-enum class Kind { Text, Path, Seconds, Integer };
+enum class Kind { Text, Path, Seconds, Minutes, Integer };
+
+/// What a value must be beyond its kind.
+enum class Rule { any, required, positive, at_least_one, only_zero };
 
 using Field = std::variant<std::string Config::*, double Config::*, long Config::*>;
 
@@ -25,28 +27,32 @@ struct KeySpec {
     const char* name;
     Kind kind;
     Field field;
+    const char* default_value; ///< as a config file would spell it
     bool reloadable;
+    Rule rule = Rule::any;
+    /// Set on an older spelling of another key (maint_delay_min for
+    /// maint_delay): it applies only when the newer key is absent.
+    const char* superseded_by = nullptr;
 };
 
-// Defaults live in the Config struct; this table says how each key is read.
-const std::array<KeySpec, 15> key_table{{
-    {"job_name", Kind::Text, &Config::job_name, false},
-    {"db", Kind::Text, &Config::db, true},
-    {"loop_delay", Kind::Seconds, &Config::loop_delay, true},
-    {"maint_delay", Kind::Seconds, &Config::maint_delay, true},
-    {"retry_delay", Kind::Seconds, &Config::retry_delay, true},
-    {"queue_refresh_period", Kind::Seconds, &Config::queue_refresh_period, true},
-    {"ticker_log_delay", Kind::Seconds, &Config::ticker_log_delay, true},
-    {"connection_lifetime", Kind::Seconds, &Config::connection_lifetime, true},
-    {"max_failures", Kind::Integer, &Config::max_failures, true},
-    {"logfile", Kind::Path, &Config::logfile, true},
-    {"pidfile", Kind::Path, &Config::pidfile, false},
-    {"log_size", Kind::Integer, &Config::log_size, true},
-    {"log_count", Kind::Integer, &Config::log_count, true},
-    {"use_skylog", Kind::Integer, &Config::use_skylog, false},
-    // Legacy: maintenance period in minutes; maint_delay wins when both are set.
-    {"maint_delay_min", Kind::Seconds, static_cast<double Config::*>(nullptr), true},
-}};
+// The one description of every [pgqadm] key.
+const KeySpec key_table[] = {
+    {"job_name", Kind::Text, &Config::job_name, service_name, false},
+    {"db", Kind::Text, &Config::db, "", true, Rule::required},
+    {"loop_delay", Kind::Seconds, &Config::loop_delay, "1", true, Rule::positive},
+    {"maint_delay", Kind::Seconds, &Config::maint_delay, "300", true},
+    {"retry_delay", Kind::Seconds, &Config::retry_delay, "30", true},
+    {"queue_refresh_period", Kind::Seconds, &Config::queue_refresh_period, "30", true},
+    {"ticker_log_delay", Kind::Seconds, &Config::ticker_log_delay, "300", true},
+    {"connection_lifetime", Kind::Seconds, &Config::connection_lifetime, "1200", true},
+    {"max_failures", Kind::Integer, &Config::max_failures, "0", true},
+    {"logfile", Kind::Path, &Config::logfile, "", true},
+    {"pidfile", Kind::Path, &Config::pidfile, "", false},
+    {"log_size", Kind::Integer, &Config::log_size, "10485760", true},
+    {"log_count", Kind::Integer, &Config::log_count, "3", true, Rule::at_least_one},
+    {"use_skylog", Kind::Integer, &Config::use_skylog, "0", false, Rule::only_zero},
+    {"maint_delay_min", Kind::Minutes, &Config::maint_delay, "5", true, Rule::any, "maint_delay"},
+};
 
 std::string host_name()
 {
@@ -106,12 +112,71 @@ long parse_integer(const Config& cfg, const std::string& key, const std::string&
     return n;
 }
 
+void check_rule(const Config& cfg, const KeySpec& spec, const std::string& value)
+{
+    switch (spec.rule) {
+    case Rule::any:
+        return;
+    case Rule::required:
+        if (value.empty())
+            throw ConfigError("config file " + cfg.file.string() + ": key " + spec.name +
+                              ": Config value not set");
+        return;
+    case Rule::positive:
+        if (parse_seconds(cfg, spec.name, value) <= 0)
+            bad_value(cfg, spec.name, value, "must be greater than zero");
+        return;
+    case Rule::at_least_one:
+        if (parse_integer(cfg, spec.name, value) < 1)
+            bad_value(cfg, spec.name, value, "must be at least 1");
+        return;
+    case Rule::only_zero:
+        if (parse_integer(cfg, spec.name, value) != 0)
+            bad_value(cfg, spec.name, value, "not supported, only 0");
+        return;
+    }
+}
+
+/// Parses `value` as `spec` says and stores it in `cfg`.
+void assign(Config& cfg, const KeySpec& spec, const std::string& value)
+{
+    std::visit(
+        [&](auto member) {
+            using T = std::remove_reference_t<decltype(cfg.*member)>;
+            if constexpr (std::is_same_v<T, std::string>)
+                cfg.*member = spec.kind == Kind::Path ? expand_home(value) : value;
+            else if constexpr (std::is_same_v<T, double>)
+                cfg.*member =
+                    parse_seconds(cfg, spec.name, value) * (spec.kind == Kind::Minutes ? 60 : 1);
+            else
+                cfg.*member = parse_integer(cfg, spec.name, value);
+        },
+        spec.field);
+}
+
+const KeySpec* find_key(std::string_view name)
+{
+    for (const KeySpec& spec : key_table)
+        if (name == spec.name)
+            return &spec;
+    return nullptr;
+}
+
 } // namespace
+
+Config defaults()
+{
+    Config cfg;
+    for (const KeySpec& spec : key_table)
+        if (!spec.superseded_by)
+            assign(cfg, spec, spec.default_value);
+    return cfg;
+}
 
 Config load_config(const std::filesystem::path& file)
 {
     IniFile ini = IniFile::load(file);
-    Config cfg;
+    Config cfg = defaults();
     cfg.file = file;
     if (!ini.has_section(service_name))
         throw ConfigError("config file " + file.string() + ": no [" + service_name + "] section");
@@ -123,48 +188,18 @@ Config load_config(const std::filesystem::path& file)
     if (auto job = ini.get(service_name, "job_name", builtins))
         builtins["job_name"] = *job;
 
-    std::optional<double> maint_delay_min;
     for (const KeySpec& spec : key_table) {
         auto value = ini.get(service_name, spec.name, builtins);
-        if (!value)
+        if (spec.superseded_by && (!value || ini.get(service_name, spec.superseded_by, builtins)))
             continue;
-        std::string key = spec.name;
-        if (key == "maint_delay_min") {
-            maint_delay_min = parse_seconds(cfg, key, *value);
-            continue;
-        }
-        std::visit(
-            [&](auto member) {
-                using T = std::remove_reference_t<decltype(cfg.*member)>;
-                if constexpr (std::is_same_v<T, std::string>)
-                    cfg.*member = spec.kind == Kind::Path ? expand_home(*value) : *value;
-                else if constexpr (std::is_same_v<T, double>)
-                    cfg.*member = parse_seconds(cfg, key, *value);
-                else
-                    cfg.*member = parse_integer(cfg, key, *value);
-            },
-            spec.field);
+        if (value)
+            assign(cfg, spec, *value);
+        check_rule(cfg, spec, value.value_or(spec.default_value));
     }
-    if (maint_delay_min && !ini.get(service_name, "maint_delay", builtins))
-        cfg.maint_delay = *maint_delay_min * 60;
 
-    for (const std::string& key : ini.keys(service_name)) {
-        bool known = false;
-        for (const KeySpec& spec : key_table)
-            known = known || key == spec.name;
-        if (!known)
+    for (const std::string& key : ini.keys(service_name))
+        if (!find_key(key))
             cfg.unknown_keys.push_back(key);
-    }
-
-    if (cfg.db.empty())
-        throw ConfigError("config file " + file.string() + ": key db: Config value not set");
-    if (cfg.use_skylog != 0)
-        bad_value(cfg, "use_skylog", std::to_string(cfg.use_skylog),
-                  "skylog is not supported, only 0");
-    if (cfg.loop_delay <= 0)
-        bad_value(cfg, "loop_delay", "0", "must be greater than zero");
-    if (cfg.log_count < 1)
-        bad_value(cfg, "log_count", std::to_string(cfg.log_count), "must be at least 1");
     return cfg;
 }
 
@@ -174,12 +209,20 @@ std::vector<std::string> non_reloadable_changes(const Config& before, const Conf
     for (const KeySpec& spec : key_table) {
         if (spec.reloadable)
             continue;
-        bool differs = std::visit(
-            [&](auto member) { return member && before.*member != after.*member; }, spec.field);
+        bool differs =
+            std::visit([&](auto member) { return before.*member != after.*member; }, spec.field);
         if (differs)
             changed.push_back(spec.name);
     }
     return changed;
+}
+
+Config reloaded(const Config& running, Config fresh)
+{
+    for (const KeySpec& spec : key_table)
+        if (!spec.reloadable)
+            std::visit([&](auto member) { fresh.*member = running.*member; }, spec.field);
+    return fresh;
 }
 
 } // namespace pgqadm::config

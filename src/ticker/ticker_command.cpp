@@ -34,13 +34,11 @@ void reload(const Options& opts, ticker::JobControl& control)
 {
     config::Config current = control.settings();
     try {
-        config::Config fresh = config::load_config(current.file);
-        for (const auto& key : config::non_reloadable_changes(current, fresh)) {
+        config::Config loaded = config::load_config(current.file);
+        for (const auto& key : config::non_reloadable_changes(current, loaded)) {
             spdlog::warn("config reload: {} cannot change while running; restart to apply it", key);
         }
-        fresh.job_name = current.job_name;
-        fresh.pidfile = current.pidfile;
-        fresh.use_skylog = current.use_skylog;
+        config::Config fresh = config::reloaded(current, std::move(loaded));
         log::setup(log_settings(opts, fresh));
         log::reopen();
         control.update(fresh);

@@ -176,6 +176,34 @@ TEST(Reload, NonReloadableKeysAreNamed)
     EXPECT_EQ(changed[0], "pidfile");
 }
 
+TEST(Reload, KeysThatNeedARestartKeepTheirRunningValue)
+{
+    Config running = defaults();
+    running.db = "dbname=a";
+    Config fresh = running;
+    fresh.db = "dbname=b";
+    fresh.job_name = "other";
+    fresh.pidfile = "/tmp/other.pid";
+    fresh.loop_delay = 5;
+    Config applied = reloaded(running, fresh);
+    EXPECT_EQ(applied.db, "dbname=b");
+    EXPECT_DOUBLE_EQ(applied.loop_delay, 5);
+    EXPECT_EQ(applied.job_name, running.job_name);
+    EXPECT_EQ(applied.pidfile, running.pidfile);
+}
+
+TEST_F(ConfigFile, ValueRulesComeFromTheKeyTable)
+{
+    EXPECT_NE(error_of("[pgqadm]\ndb = x\nloop_delay = 0\n").find("key loop_delay: bad value '0'"),
+              std::string::npos);
+    EXPECT_NE(error_of("[pgqadm]\ndb = x\nlog_count = 0\n").find("must be at least 1"),
+              std::string::npos);
+    EXPECT_NE(error_of("[pgqadm]\nloop_delay = 2\n").find("key db: Config value not set"),
+              std::string::npos);
+    EXPECT_NE(error_of("[pgqadm]\ndb = x\nmaint_delay_min = -1\n").find("key maint_delay_min"),
+              std::string::npos);
+}
+
 TEST_F(ConfigFile, ExponentialInterpolationIsCapped)
 {
     std::string text = "[pgqadm]\ndb = %(k0)s\n";
