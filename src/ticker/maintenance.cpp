@@ -44,9 +44,11 @@ void Maintenance::run()
             continue;
         }
         try {
-            db::Connection conn = open_job_connection(control_.settings(), "maintenance");
+            config::Config cfg = control_.settings();
+            db::Connection conn = open_job_connection(cfg, "maintenance");
             backoff.reset();
-            session(conn);
+            session(conn, cfg.db);
+            continue; // a clean end: reconnect at once
         } catch (const db::DbError& e) {
             spdlog::error("maintenance: {}", e.describe());
         } catch (const std::exception& e) {
@@ -57,10 +59,14 @@ void Maintenance::run()
     }
 }
 
-void Maintenance::session(db::Connection& conn)
+void Maintenance::session(db::Connection& conn, const std::string& db)
 {
     while (!control_.stopping() && control_.active) {
         config::Config cfg = control_.settings();
+        if (cfg.db != db) {
+            spdlog::info("maintenance: db changed by reload, reconnecting");
+            return;
+        }
         if (cfg.connection_lifetime > 0 &&
             std::chrono::steady_clock::now() - conn.opened_at() >
                 std::chrono::duration<double>(cfg.connection_lifetime))

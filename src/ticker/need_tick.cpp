@@ -1,31 +1,31 @@
 #include "pgqadm/ticker/need_tick.hpp"
 
+#include <algorithm>
+
 namespace pgqadm::ticker {
 
 TickReason need_tick(const QueueSettings& settings, const QueueState& state, long long seq,
                      double now)
 {
     double lag = now - state.last_tick;
-    if (seq == state.last_seq) {
-        if (state.quiet_ticks < quiet_ticks_after_activity)
-            return lag >= settings.max_lag ? TickReason::quiet : TickReason::none;
-        return lag >= settings.idle_period ? TickReason::idle : TickReason::none;
+    if (seq > state.last_seq) {
+        if (seq - state.last_seq >= settings.max_count)
+            return TickReason::count;
+        return lag >= settings.max_lag ? TickReason::lag : TickReason::none;
     }
-    if (seq - state.last_seq >= settings.max_count)
-        return TickReason::count;
-    return lag >= settings.max_lag ? TickReason::lag : TickReason::none;
+    if (state.last_gap < 0)
+        return TickReason::idle;
+    double wait =
+        std::max(settings.max_lag / 2, std::min(2 * state.last_gap, settings.idle_period));
+    return lag >= wait ? TickReason::idle : TickReason::none;
 }
 
-void observe(QueueState& state, long long seq, double now, TickReason reason, bool ticked)
+void observe_tick(QueueState& state, long long seq, double now)
 {
-    if (seq != state.last_seq)
-        state.quiet_ticks = 0;
-    if (!ticked)
-        return;
+    if (state.last_tick > 0)
+        state.last_gap = now - state.last_tick;
     state.last_tick = now;
     state.last_seq = seq;
-    if (reason == TickReason::quiet)
-        ++state.quiet_ticks;
 }
 
 } // namespace pgqadm::ticker

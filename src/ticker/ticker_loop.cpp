@@ -2,6 +2,7 @@
 
 #include "pgqadm/cli/session.hpp"
 #include "pgqadm/db/conninfo.hpp"
+#include "pgqadm/ticker/leadership.hpp"
 #include "pgqadm/ticker/sql_text.hpp"
 
 #include <spdlog/spdlog.h>
@@ -36,9 +37,14 @@ constexpr double min_seconds_between_change_refreshes = 1.0;
 // A never-used sequence reads as 0 (its last_value would say 1 both before and
 // after the first nextval(), hiding a queue's first event); a sequence dropped
 // since the last refresh reads as NULL.
+//
+// The second column, the newest queue id, reveals queues created by any tool
+// (londiste, an application's migration) since the last refresh: ids only
+// grow, and unlike the id sequence it counts only committed queues.
 constexpr const char* probe_sql =
     "select case when c.oid is not null"
-    "            then coalesce(pg_catalog.pg_sequence_last_value(c.oid), 0) end"
+    "            then coalesce(pg_catalog.pg_sequence_last_value(c.oid), 0) end,"
+    "       (select coalesce(pg_catalog.max(queue_id), 0) from pgq.queue)"
     "  from unnest($1::pg_catalog.oid[]) with ordinality u(seq, n)"
     "  left join pg_catalog.pg_class c on c.oid = u.seq"
     " order by u.n";
@@ -92,28 +98,41 @@ void TickerLoop::run()
 {
     Backoff backoff;
     long failures = 0;
-    bool standby_logged = false;
+    std::string standby_holder; // who led when we last said so; empty while leading
+    bool standing_by = false;
+    identity_ = leader_identity(control_.settings().job_name);
     while (!control_.stopping()) {
         config::Config cfg = control_.settings();
         try {
             db::Connection conn = open_job_connection(cfg, "ticker");
-            if (!wait_for_lock(conn)) {
-                if (!standby_logged)
-                    spdlog::info("Another ticker holds the ticker lock of this database; "
-                                 "standing by until it goes away");
-                standby_logged = true;
+            Leadership lead = claim_leadership(conn, identity_);
+            if (!lead.leading) {
+                // Say who leads once, and again when that changes: a standby
+                // that waits on a stranger must be visible in the log.
+                if (!standing_by || lead.holder != standby_holder)
+                    spdlog::info("Another ticker leads this database: {}; standing by",
+                                 lead.holder.empty() ? "holder unknown" : lead.holder);
+                standing_by = true;
+                standby_holder = lead.holder;
                 // Connected and healthy, just not in charge: not a failure.
                 failures = 0;
                 backoff.reset();
                 control_.sleep_for(std::chrono::duration<double>(std::max(cfg.loop_delay, 2.0)));
                 continue;
             }
-            if (standby_logged)
-                spdlog::info("Took over the ticker lock; ticking");
-            standby_logged = false;
+            if (standing_by)
+                spdlog::info("Took over the lead of this database; ticking");
+            standing_by = false;
             failures = 0;
             backoff.reset();
-            session(conn);
+            lease_ = lead.lease;
+            session(conn, cfg.db);
+            // A clean end (stop, connection_lifetime, a new db): hand the
+            // lead on now rather than when this backend is gone, and
+            // reconnect at once: nothing failed.
+            resign_leadership(conn);
+            control_.active = false;
+            continue;
         } catch (const db::DbError& e) {
             spdlog::error("ticker: {}", e.describe());
         } catch (const std::exception& e) {
@@ -136,18 +155,13 @@ void TickerLoop::run()
     control_.active = false;
 }
 
-bool TickerLoop::wait_for_lock(db::Connection& conn)
-{
-    db::Result r = conn.exec("select pg_try_advisory_lock($1)", {std::to_string(ticker_lock_key)});
-    return r.as_bool(0, 0);
-}
-
-void TickerLoop::session(db::Connection& conn)
+void TickerLoop::session(db::Connection& conn, const std::string& db)
 {
     conn.exec(std::string("listen ") + cli::queue_change_channel);
     conn.exec(std::string("listen ") + wakeup_channel);
     conn.prepare("probe", probe_sql, 1);
-    conn.prepare("tick", "select count(pgq.ticker(q)) from unnest($1::text[]) q", 1);
+    conn.prepare("tick", "select q, pgq.ticker(q) from unnest($1::text[]) q", 1);
+    conn.prepare("newest_queue", "select coalesce(pg_catalog.max(queue_id), 0) from pgq.queue", 0);
     conn.prepare("wake_tick_api", wake_tick_api_sql, 2);
     direct_wake_ticks_ = true; // prepared on first use
     direct_prepared_ = false;
@@ -167,6 +181,10 @@ void TickerLoop::session(db::Connection& conn)
             generation = control_.generation();
             refresh_needed_ = true; // a reload may change what we tick
             next_round = 0;
+            if (cfg.db != db) {
+                spdlog::info("ticker: db changed by reload, reconnecting");
+                return;
+            }
         }
         if (cfg.connection_lifetime > 0 &&
             std::chrono::steady_clock::now() - conn.opened_at() >
@@ -280,7 +298,7 @@ long TickerLoop::wake_ticks_direct(db::Connection& conn, const std::vector<std::
     for (int row = 0; row < r.rows(); ++row) {
         auto q = queues_.find(r.get(row, 0));
         if (q != queues_.end())
-            observe(q->second.state, r.as_int(row, 1), now, TickReason::lag, true);
+            observe_tick(q->second.state, r.as_int(row, 1), now);
     }
     return r.rows();
 }
@@ -296,11 +314,23 @@ long TickerLoop::wake_ticks_via_api(db::Connection& conn, const std::vector<std:
         auto q = queues_.find(r.get(row, 0));
         if (q == queues_.end())
             continue;
-        bool ticked = !r.is_null(row, 2);
-        created += ticked ? 1 : 0;
-        observe(q->second.state, r.as_int(row, 1), now, TickReason::lag, ticked);
+        if (r.is_null(row, 2))
+            continue; // pgq.ticker() saw no need
+        ++created;
+        observe_tick(q->second.state, r.as_int(row, 1), now);
     }
     return created;
+}
+
+void TickerLoop::confirm_lead(db::Connection& conn)
+{
+    // Only a pgq_admin can take the lease from a live backend (by hand);
+    // should one do so, stop ticking rather than tick beside the new leader.
+    if (!lease_)
+        return;
+    Leadership lead = claim_leadership(conn, identity_);
+    if (!lead.leading)
+        throw Error("lost the lead of this database to " + lead.holder);
 }
 
 void TickerLoop::refresh(db::Connection& conn)
@@ -316,7 +346,10 @@ void TickerLoop::refresh(db::Connection& conn)
                   "       coalesce((to_jsonb(q) ->> 'queue_ticker_paused')::bool, false),"
                   "       extract(epoch from now() - t.tick_time)::float8,"
                   "       (to_jsonb(t) ->> 'tick_event_seq')::int8,"
-                  "       to_regclass(q.queue_event_seq)::oid"
+                  "       to_regclass(q.queue_event_seq)::oid,"
+                  "       extract(epoch from t.tick_time - (select p.tick_time from pgq.tick p"
+                  "                 where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
+                  "                 order by p.tick_queue desc, p.tick_id desc limit 1))::float8"
                   "  from pgq.queue q"
                   "  left join lateral (select * from pgq.tick"
                   "                      where tick_queue = q.queue_id"
@@ -343,13 +376,14 @@ void TickerLoop::refresh(db::Connection& conn)
         } else {
             q.state.last_tick = r.is_null(i, 6) ? 0 : now - r.as_double(i, 6);
             q.state.last_seq = r.is_null(i, 7) ? -1 : r.as_int(i, 7);
-            // Assume the queue is quiet; the first probe shows if it is not.
-            // (Otherwise a restart would give every idle queue extra ticks.)
-            q.state.quiet_ticks = quiet_ticks_after_activity;
+            // The idle back-off goes on from the last two ticks in the
+            // database, so a restart gives idle queues no extra ticks.
+            q.state.last_gap = r.is_null(i, 9) ? -1 : r.as_double(i, 9);
         }
         fresh.emplace(q.name, std::move(q));
     }
     queues_ = std::move(fresh);
+    newest_queue_id_ = conn.exec_prepared("newest_queue", {}).as_int(0, 0);
 
     probe_order_.clear();
     probe_chunks_.clear();
@@ -383,20 +417,24 @@ void TickerLoop::refresh(db::Connection& conn)
 
 void TickerLoop::round(db::Connection& conn)
 {
-    if (refresh_needed_ || monotonic_now() >= next_refresh_)
+    if (refresh_needed_ || monotonic_now() >= next_refresh_) {
+        confirm_lead(conn);
         refresh(conn);
-    if (probe_order_.empty())
-        return;
-
+    }
     std::vector<std::optional<long long>> seqs;
     seqs.reserve(probe_order_.size());
+    long long newest_queue_id = -1;
     try {
         for (const auto& chunk : probe_chunks_) {
             db::Result r = conn.exec_prepared("probe", {chunk});
             for (int row = 0; row < r.rows(); ++row)
                 seqs.push_back(r.is_null(row, 0) ? std::nullopt
                                                  : std::optional<long long>(r.as_int(row, 0)));
+            if (r.rows() > 0)
+                newest_queue_id = r.as_int(0, 1);
         }
+        if (probe_chunks_.empty())
+            newest_queue_id = conn.exec_prepared("newest_queue", {}).as_int(0, 0);
     } catch (const db::DbError& e) {
         if (e.is_connection_problem())
             throw;
@@ -408,6 +446,11 @@ void TickerLoop::round(db::Connection& conn)
     if (seqs.size() != probe_order_.size())
         throw Error("ticker: sequence probe returned " + std::to_string(seqs.size()) +
                     " values for " + std::to_string(probe_order_.size()) + " queues");
+    if (newest_queue_id != newest_queue_id_) {
+        // Ticked from the next round on, well within its ticker_max_lag.
+        spdlog::debug("ticker: queue list changed, re-reading it");
+        refresh_needed_ = true;
+    }
 
     double now = monotonic_now();
     std::vector<std::string> due;
@@ -424,34 +467,41 @@ void TickerLoop::round(db::Connection& conn)
         if (reason != TickReason::none)
             due.push_back(q.name);
     }
-    long created = due.empty() ? 0 : tick(conn, due);
+    if (due.empty())
+        return;
+    std::set<std::string> ticked = tick(conn, due);
     now = monotonic_now();
     for (std::size_t i = 0; i < decisions.size(); ++i) {
         auto [q, reason] = decisions[i];
-        observe(q->state, *seqs[i], now, reason, reason != TickReason::none);
+        if (reason != TickReason::none && ticked.count(q->name))
+            observe_tick(q->state, *seqs[i], now);
     }
-    control_.stats.ticks += created;
+    control_.stats.ticks += static_cast<long>(ticked.size());
 }
 
-long TickerLoop::tick(db::Connection& conn, const std::vector<std::string>& names)
+std::set<std::string> TickerLoop::tick(db::Connection& conn, const std::vector<std::string>& names)
 {
     // One statement (one short transaction) for all due queues; pgq.ticker(q)
-    // itself may still decide a tick is not needed yet and return NULL.
+    // itself may still decide a tick is not needed yet and return NULL, and
+    // then the queue is asked again next round, as pgqd would.
+    std::set<std::string> ticked;
     try {
         db::Result r = conn.exec_prepared("tick", {text_array_literal(names)});
-        long created = static_cast<long>(r.as_int(0, 0));
-        spdlog::debug("ticker: asked {} queues, {} ticks", names.size(), created);
-        return created;
+        for (int row = 0; row < r.rows(); ++row)
+            if (!r.is_null(row, 1))
+                ticked.insert(r.get(row, 0));
+        spdlog::debug("ticker: asked {} queues, {} ticks", names.size(), ticked.size());
+        return ticked;
     } catch (const db::DbError& e) {
         if (e.is_connection_problem())
             throw;
         spdlog::warn("ticker: batch tick failed ({}); ticking queues one by one", e.describe());
     }
-    long created = 0;
     for (const auto& name : names) {
         try {
             db::Result r = conn.exec("select pgq.ticker($1)", {name});
-            created += r.is_null(0, 0) ? 0 : 1;
+            if (!r.is_null(0, 0))
+                ticked.insert(name);
         } catch (const db::DbError& e) {
             if (e.is_connection_problem())
                 throw;
@@ -459,7 +509,7 @@ long TickerLoop::tick(db::Connection& conn, const std::vector<std::string>& name
         }
     }
     refresh_needed_ = true;
-    return created;
+    return ticked;
 }
 
 } // namespace pgqadm::ticker

@@ -688,39 +688,33 @@ struct Monitor {
                    " select tick_queue, tick_id, tick_time, tick_event_seq,"
                    "        txid_snapshot_xmin(tick_snapshot) from pgq.tick"
                    " on conflict do nothing");
-        // Whoever runs pgq.ticker must hold the ticker's advisory lock.
-        const char* lockless_tickers =
+        // Whoever ticks (pgq.ticker, or a wake-up tick's insert into
+        // pgq.tick) must be the backend that holds the ticker lead.
+        const char* leaderless_tickers =
             "select a.application_name, a.pid, a.query_start::text"
             "  from pg_stat_activity a"
             " where a.datname = current_database() and a.pid <> pg_backend_pid()"
-            "   and a.state = 'active' and a.query like '%pgq.ticker(%'"
-            "   and not exists (select 1 from pg_locks l where l.pid = a.pid"
-            "                      and l.locktype = 'advisory' and l.granted)";
-        Res r = conn->exec(lockless_tickers);
+            "   and a.state = 'active'"
+            "   and (a.query like '%pgq.ticker(%' or a.query like '%insert into pgq.tick %')"
+            "   and a.pid is distinct from (select leader_pid from pgq.ticker_leader)";
+        Res r = conn->exec(leaderless_tickers);
         ++g->n.concurrency_samples;
         if (r.rows() > 0) {
-            // A backend that is exiting (server shutdown, client killed) has
-            // already released its session locks but still shows its last
+            // A leader that resigned on its way out may still show its last
             // statement as active for a moment. Only a backend that is still
-            // in the same statement a little later is a real lockless ticker.
+            // in the same statement a little later ticks without the lead.
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            Res again = conn->exec(lockless_tickers);
+            Res again = conn->exec(leaderless_tickers);
             for (int i = 0; i < r.rows(); ++i)
                 for (int j = 0; j < again.rows(); ++j)
                     if (again.get(j, 1) == r.get(i, 1) && again.get(j, 2) == r.get(i, 2))
                         g->violation("backend " + r.get(i, 1) + " (" + r.get(i, 0) +
-                                     ") runs pgq.ticker without holding the ticker lock");
+                                     ") ticks without holding the ticker lead");
         }
-        Res h = conn->exec("select count(*), min(a.application_name) from pg_locks l"
-                           "  join pg_stat_activity a on a.pid = l.pid"
-                           " where l.locktype = 'advisory' and l.granted"
-                           "   and l.database = (select oid from pg_database"
-                           "                      where datname = current_database())");
-        if (h.i64(0, 0) > 1)
-            g->violation("two backends hold advisory locks at once");
-        if (h.i64(0, 0) == 1) {
-            std::string holder = h.get(0, 1);
-            holder = holder.substr(0, holder.find(' '));
+        Res h = conn->exec("select leader_name from pgq.ticker_leader_info() where leader_alive");
+        if (h.rows() == 1) {
+            // "<job> on <host> pid <pid>": a new pid is a takeover.
+            std::string holder = h.get(0, 0);
             if (!last_holder.empty() && holder != last_holder)
                 ++g->n.takeovers;
             last_holder = holder;

@@ -3,6 +3,7 @@
 #include "support/test_support.hpp"
 
 #include <csignal>
+#include <iostream>
 #include <set>
 #include <thread>
 
@@ -110,9 +111,11 @@ TEST_F(TickerTest, TicksByCountBeforeMaxLag)
     sql("select pgq.set_queue_config('q', 'ticker_idle_period', '1 hour')");
     auto ticker = start_ticker(config());
     ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s));
-    EXPECT_EQ(ticks("q"), 1);
+    // As with PgQ 3, a queue with a single tick gets a second one at once;
+    // after that the idle wait is at least max_lag / 2 (half an hour).
+    ASSERT_TRUE(wait_until([&] { return ticks("q") == 2; }, 20s)) << read_file(log_);
     sql("select pgq.insert_event('q', 't', 'd') from generate_series(1, 20)");
-    EXPECT_TRUE(wait_until([&] { return ticks("q") == 2; }, 20s)) << read_file(log_);
+    EXPECT_TRUE(wait_until([&] { return ticks("q") == 3; }, 20s)) << read_file(log_);
 }
 
 TEST_F(TickerTest, TicksByLagWithFewEvents)
@@ -417,6 +420,10 @@ TEST_F(TickerTest, SecondTickerStandsByAndTakesOver)
     auto second_log = [&] { return read_file(dir_ / "second.log"); };
     ASSERT_TRUE(
         wait_until([&] { return second_log().find("standing by") != std::string::npos; }, 20s));
+    // The standby says who leads: the first daemon, by its pid.
+    EXPECT_NE(second_log().find("pid " + std::to_string(first->pid()) + " (pid "),
+              std::string::npos)
+        << second_log();
     first->signal(SIGKILL);
     first->wait(10s);
     EXPECT_TRUE(
@@ -425,6 +432,135 @@ TEST_F(TickerTest, SecondTickerStandsByAndTakesOver)
     long long before = ticks("q");
     sql("select pgq.insert_event('q', 't', 'after takeover')");
     EXPECT_TRUE(wait_until([&] { return ticks("q") > before; }, 20s)) << second_log();
+}
+
+// Issue "tick like PgQ 3": a queue made by plain SQL (londiste create-root,
+// an application's migration) is ticked within its ticker_max_lag, not at
+// the next periodic re-read of the queue list.
+TEST_F(TickerTest, QueueCreatedBySqlIsTickedWithinMaxLag)
+{
+    auto cfg = write_config("loop_delay = 1\nqueue_refresh_period = 3600\npidfile = " +
+                            (dir_ / "ticker.pid").string() + "\nlogfile = " + log_.string() + "\n");
+    auto ticker = start_ticker(cfg);
+    ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s)) << read_file(log_);
+    sql("select pgq.create_queue('made_by_sql')");
+    sql("select pgq.insert_event('made_by_sql', 't', 'first')");
+    auto inserted = std::chrono::steady_clock::now();
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return count("select count(*) from pgq.tick t join pgq.queue q"
+                         "  on q.queue_id = t.tick_queue"
+                         " where q.queue_name = 'made_by_sql' and t.tick_event_seq >= 1") > 0;
+        },
+        30s))
+        << read_file(log_);
+    double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - inserted).count();
+    std::cout << "first event of a queue created by SQL ticked after " << waited << " s\n";
+    // ticker_max_lag (3 s) + one loop_delay, and a second for a busy machine.
+    EXPECT_LE(waited, 5.0) << read_file(log_);
+    ticker->signal(SIGINT);
+    EXPECT_EQ(ticker->wait(30s), 0);
+}
+
+// A reload that changes db moves both connections, ticker and maintenance,
+// to the new database at once (not at the next connection_lifetime).
+TEST_F(TickerTest, ReloadWithAnotherDbReconnectsTickerAndMaintenance)
+{
+    const std::string other = dbname_ + "_b";
+    auto admin = pgqadm::db::Connection::open(Cluster::get().conninfo("postgres"), "pgqadm-test");
+    admin.exec("drop database if exists " + admin.quote_ident(other));
+    admin.exec("create database " + admin.quote_ident(other));
+    auto other_ini = write_config("", "other.ini");
+    write_file(other_ini, "[pgqadm]\ndb = " + Cluster::get().conninfo(other) + "\n");
+    ASSERT_EQ(run_pgqadm({other_ini.string(), "install"}).exit_code, 0);
+    ASSERT_EQ(run_pgqadm({other_ini.string(), "create", "moved"}).exit_code, 0);
+
+    auto cfg = config("connection_lifetime = 0\n");
+    auto ticker = start_ticker(cfg);
+    ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s)) << read_file(log_);
+    std::string text = read_file(cfg);
+    std::string old_db = "db = " + dsn();
+    ASSERT_NE(text.find(old_db), std::string::npos);
+    text.replace(text.find(old_db), old_db.size(), "db = " + Cluster::get().conninfo(other));
+    write_file(cfg, text);
+    ticker->signal(SIGHUP);
+
+    auto jobs_on = [&](const std::string& db) {
+        return std::stoll(
+            admin
+                .exec("select count(distinct application_name) from pg_stat_activity"
+                      " where datname = $1 and application_name in ($2, $3)",
+                      {db, "test_" + dbname_ + " ticker", "test_" + dbname_ + " maintenance"})
+                .get(0, 0));
+    };
+    EXPECT_TRUE(wait_until([&] { return jobs_on(other) == 2 && jobs_on(dbname_) == 0; }, 20s))
+        << read_file(log_);
+    auto moved = pgqadm::db::Connection::open(Cluster::get().conninfo(other), "pgqadm-test");
+    moved.exec("select pgq.insert_event('moved', 't', 'after reload')");
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return moved.exec("select count(*) from pgq.tick where tick_event_seq >= 1")
+                       .get(0, 0) != "0";
+        },
+        20s))
+        << read_file(log_);
+    ticker->signal(SIGINT);
+    EXPECT_EQ(ticker->wait(30s), 0);
+    admin.exec("drop database if exists " + admin.quote_ident(other) + " with (force)");
+}
+
+TEST_F(TickerTest, CleanStopHandsTheLeadToTheStandbyAtOnce)
+{
+    auto cfg = config();
+    auto cfg2 = write_config("loop_delay = 0.1\nqueue_refresh_period = 1\nlogfile = " +
+                                 (dir_ / "second.log").string() + "\n",
+                             "second.ini");
+    auto first = start_ticker(cfg);
+    ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s));
+    EXPECT_EQ(scalar("select leader_name like '% pid ' || $1 from pgq.ticker_leader_info()",
+                     {std::to_string(first->pid())}),
+              "t");
+    auto second = start_ticker(cfg2, "second.out");
+    auto second_log = [&] { return read_file(dir_ / "second.log"); };
+    ASSERT_TRUE(
+        wait_until([&] { return second_log().find("standing by") != std::string::npos; }, 20s));
+    first->signal(SIGINT);
+    EXPECT_EQ(first->wait(30s), 0);
+    // Resigned, not merely disconnected: the row is empty or names the second.
+    EXPECT_TRUE(
+        wait_until([&] { return second_log().find("Took over") != std::string::npos; }, 30s))
+        << second_log();
+    EXPECT_EQ(scalar("select leader_name like '% pid ' || $1 from pgq.ticker_leader_info()",
+                     {std::to_string(second->pid())}),
+              "t");
+}
+
+// Security: the lead used to be an advisory lock on a fixed key, which any
+// role that can log in could take first and so stop all ticking for good.
+TEST_F(TickerTest, LoginRoleCannotTakeOrBlockTheLead)
+{
+    run_pgqadm({config().string(), "create", "q"});
+    sql("select pgq.set_queue_config('q', 'ticker_max_lag', '0')");
+    sql("select pgq.insert_event('q', 't', 'warm-up')");
+    const std::string role = "intruder_" + *scalar("select current_database()");
+    sql("create role " + role + " login");
+    auto intruder = pgqadm::db::Connection::open(dsn() + " user=" + role, "intruder");
+    intruder.exec("select pg_advisory_lock(8099567117959757825)");
+    EXPECT_THROW(intruder.exec("select pgq.ticker_lead('intruder')"), pgqadm::db::DbError);
+    EXPECT_THROW(intruder.exec("update pgq.ticker_leader set leader_pid = pg_backend_pid()"),
+                 pgqadm::db::DbError);
+
+    auto ticker = start_ticker(config());
+    ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s)) << read_file(log_);
+    long long before = ticks("q");
+    sql("select pgq.insert_event('q', 't', 'still ticked')");
+    EXPECT_TRUE(wait_until([&] { return ticks("q") > before; }, 20s)) << read_file(log_);
+    EXPECT_FALSE(log_has("standing by")) << read_file(log_);
+    ticker->signal(SIGINT);
+    EXPECT_EQ(ticker->wait(30s), 0);
+    intruder.exec("select pg_advisory_unlock_all()");
+    sql("drop role " + role);
 }
 
 // These restart the shared cluster, so CTest runs them alone (see tests/CMakeLists.txt).

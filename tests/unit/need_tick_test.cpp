@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
+#include <vector>
+
 using namespace pgqadm::ticker;
 
 namespace {
@@ -12,51 +16,113 @@ const QueueSettings defaults{3, 60, 500};
 
 TEST(NeedTick, CountThresholdTicksAtOnce)
 {
-    QueueState s{100, 10, 0};
+    QueueState s{100, 10, 3};
     EXPECT_EQ(need_tick(defaults, s, 509, 100.1), TickReason::none);
     EXPECT_EQ(need_tick(defaults, s, 510, 100.1), TickReason::count);
 }
 
 TEST(NeedTick, LagThresholdTicksPendingEvents)
 {
-    QueueState s{100, 10, 0};
+    QueueState s{100, 10, 3};
     EXPECT_EQ(need_tick(defaults, s, 11, 102.9), TickReason::none);
     EXPECT_EQ(need_tick(defaults, s, 11, 103.0), TickReason::lag);
 }
 
-TEST(NeedTick, IdleQueueTicksAtIdlePeriodAfterQuietTicks)
+TEST(NeedTick, IdleQueueWithOneKnownTickTicksAtOnce)
 {
-    QueueState s{0, 42, 0};
-    double now = 1000;
-    // After activity: five more ticks at max_lag pace ...
-    for (int i = 0; i < quiet_ticks_after_activity; ++i) {
-        EXPECT_EQ(need_tick(defaults, s, 42, now), TickReason::quiet) << i;
-        observe(s, 42, now, TickReason::quiet, true);
-        EXPECT_EQ(need_tick(defaults, s, 42, now + 2.9), TickReason::none);
-        now += 3;
-    }
-    // ... then only the idle period.
-    EXPECT_EQ(need_tick(defaults, s, 42, now), TickReason::none);
-    EXPECT_EQ(need_tick(defaults, s, 42, now - 3 + 59.9), TickReason::none);
-    EXPECT_EQ(need_tick(defaults, s, 42, now - 3 + 60), TickReason::idle);
+    // PgQ 3: with no tick before the last one there is no gap to back off from.
+    QueueState s{100, 10, -1};
+    EXPECT_EQ(need_tick(defaults, s, 10, 100.01), TickReason::idle);
 }
 
-TEST(NeedTick, ActivityResetsTheQuietCounter)
+TEST(NeedTick, IdleWaitIsTwiceTheLastGapWithinHalfMaxLagAndIdlePeriod)
 {
-    QueueState s{0, 42, quiet_ticks_after_activity};
-    observe(s, 43, 10, TickReason::none, false);
-    EXPECT_EQ(s.quiet_ticks, 0);
-    EXPECT_EQ(s.last_seq, 42); // not ticked: position unchanged
-    observe(s, 43, 10, TickReason::lag, true);
+    QueueState s{100, 10, 5};
+    EXPECT_EQ(need_tick(defaults, s, 10, 109.9), TickReason::none);
+    EXPECT_EQ(need_tick(defaults, s, 10, 110.0), TickReason::idle);
+    s.last_gap = 0.2; // never more often than max_lag / 2
+    EXPECT_EQ(need_tick(defaults, s, 10, 101.4), TickReason::none);
+    EXPECT_EQ(need_tick(defaults, s, 10, 101.5), TickReason::idle);
+    s.last_gap = 50; // never less often than idle_period
+    EXPECT_EQ(need_tick(defaults, s, 10, 159.9), TickReason::none);
+    EXPECT_EQ(need_tick(defaults, s, 10, 160.0), TickReason::idle);
+}
+
+TEST(NeedTick, ObserveTickRemembersTheGap)
+{
+    QueueState s{10, 42, -1};
+    observe_tick(s, 43, 13);
     EXPECT_EQ(s.last_seq, 43);
-    EXPECT_DOUBLE_EQ(s.last_tick, 10);
+    EXPECT_DOUBLE_EQ(s.last_tick, 13);
+    EXPECT_DOUBLE_EQ(s.last_gap, 3);
 }
 
 TEST(NeedTick, ZeroMaxLagTicksOnEveryMovement)
 {
     QueueSettings fast{0, 60, 500};
-    QueueState s{10, 5, 0};
+    QueueState s{10, 5, 1};
     EXPECT_EQ(need_tick(fast, s, 6, 10.0), TickReason::lag);
+}
+
+// Tick times of one queue recorded with pgqd 3.5 (ticker_period = 1) on the
+// PgQ 3.5 C extension, defaults 500 / 3 s / 60 s: created at 0, pgqd started,
+// an event went in at about 8.5 s, then nothing. Seconds since the first tick,
+// and the event sequence at each tick.
+struct RecordedTick {
+    double time;
+    long long seq;
+};
+constexpr RecordedTick pgqd_ticks[] = {{0.00, 1},   {0.46, 1},  {2.53, 1},  {7.58, 1},
+                                       {10.63, 2},  {17.67, 2}, {31.87, 2}, {60.50, 2},
+                                       {118.16, 2}, {178.68, 2}};
+
+TEST(NeedTick, IdleScheduleMatchesRecordedPgqd)
+{
+    // Each recorded tick came at the first once-a-second call at which our
+    // rule says "tick": due by then, and not yet due a call earlier. (The
+    // daemon's clock is monotonic seconds, never near zero: shift by 1000.)
+    const double t0 = 1000;
+    QueueState s{t0 + pgqd_ticks[0].time, pgqd_ticks[0].seq, -1};
+    for (std::size_t i = 1; i < std::size(pgqd_ticks); ++i) {
+        const RecordedTick& t = pgqd_ticks[i];
+        EXPECT_NE(need_tick(defaults, s, t.seq, t0 + t.time), TickReason::none) << "tick " << i;
+        if (i > 1) { // pgqd started just before tick 1: no call a second earlier
+            EXPECT_EQ(need_tick(defaults, s, t.seq, t0 + t.time - 1.1), TickReason::none)
+                << "tick " << i;
+        }
+        observe_tick(s, t.seq, t0 + t.time);
+    }
+}
+
+TEST(NeedTick, DaemonLoopFollowsPgq3IdleBackOff)
+{
+    // Our loop asks every loop_delay = 1 s. After the tick with events at
+    // 10.63 s (gap 3.04 s) each idle gap is the first call past twice the
+    // previous one (at least max_lag/2, at most idle_period): about 7, 14,
+    // 28, 57 and then 60 s, as recorded under pgqd.
+    const double t0 = 1000;
+    QueueState s{t0 + 7.58, 1, 5.05};
+    observe_tick(s, 2, t0 + 10.63);
+    std::vector<double> gaps;
+    double last = t0 + 10.63;
+    for (double now = last + 1; now < t0 + 400; now += 1.0)
+        if (need_tick(defaults, s, 2, now) != TickReason::none) {
+            gaps.push_back(now - last);
+            last = now;
+            observe_tick(s, 2, now);
+        }
+    ASSERT_GE(gaps.size(), 8u);
+    double previous = 3.04;
+    for (std::size_t i = 0; i < gaps.size(); ++i) {
+        double wait = std::max(1.5, std::min(2 * previous, 60.0));
+        EXPECT_GE(gaps[i], wait - 1e-6) << "gap " << i;
+        EXPECT_LT(gaps[i], wait + 1.0 + 1e-6) << "gap " << i;
+        previous = gaps[i];
+    }
+    const double recorded[] = {7.04, 14.20, 28.63};
+    for (std::size_t i = 0; i < std::size(recorded); ++i)
+        EXPECT_NEAR(gaps[i], recorded[i], 1.5) << "gap " << i;
+    EXPECT_NEAR(gaps.back(), 60, 1.0);
 }
 
 TEST(SqlText, TextArrayLiteralEscapes)

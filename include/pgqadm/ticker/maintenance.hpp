@@ -16,7 +16,9 @@ class Maintenance {
     void run();
 
   private:
-    void session(db::Connection& conn);
+    /// Works over `conn` (opened with connection string `db`) until stopped,
+    /// no longer active, or it should reconnect; throws on failure.
+    void session(db::Connection& conn, const std::string& db);
     void maintain(db::Connection& conn);
     void legacy_maintain(db::Connection& conn);
     /// Runs `func(arg)` (each call its own transaction) until it returns 0.

@@ -1,6 +1,12 @@
 // When does a queue need a tick? A pure function of the queue's settings,
 // what the ticker remembers about it, its event-sequence position and the
 // time, so it can be tested without a database.
+//
+// The rule is PgQ 3's, the one pgq.ticker(queue) applies itself (and pgqd
+// relies on by calling it every second): PgQ 3 clients such as londiste
+// advance only on new batches, so an idle queue must keep ticking on the
+// same schedule as under pgqd. The daemon asks pgq.ticker(queue) only when
+// this says so, and counts only the ticks pgq.ticker() actually made.
 #pragma once
 
 namespace pgqadm::ticker {
@@ -12,23 +18,23 @@ struct QueueSettings {
 };
 
 struct QueueState {
-    double last_tick = 0;   ///< when we last ticked (or asked for a tick), seconds
+    double last_tick = 0;   ///< when the last tick was made, seconds
     long long last_seq = 0; ///< event sequence position at that tick
-    int quiet_ticks = 0;    ///< ticks since activity stopped
+    /// Seconds between the last two ticks; negative while fewer than two
+    /// ticks are known, when an idle queue ticks at once (as PgQ 3 does).
+    double last_gap = -1;
 };
 
-enum class TickReason { none, count, lag, quiet, idle };
+enum class TickReason { none, count, lag, idle };
 
-/// After activity stops, this many extra ticks come at max_lag pace before the
-/// idle period takes over: the sequence moves when events are inserted, before
-/// the inserting transactions commit, so their events may land after the tick
-/// that first saw the sequence move.
-inline constexpr int quiet_ticks_after_activity = 5;
-
+/// PgQ 3.5's rule. New events: tick at max_count of them, or once max_lag
+/// has passed. No new events: tick once max_lag/2 has passed and the wait
+/// is twice the previous gap or idle_period, whichever is shorter; so an
+/// idle queue ticks at about 2, 4, 8 ... seconds up to idle_period.
 TickReason need_tick(const QueueSettings& settings, const QueueState& state, long long seq,
                      double now);
 
-/// Updates the state after one probe: `ticked` says whether a tick was asked for.
-void observe(QueueState& state, long long seq, double now, TickReason reason, bool ticked);
+/// Records a tick that pgq.ticker() made at `now` with the sequence at `seq`.
+void observe_tick(QueueState& state, long long seq, double now);
 
 } // namespace pgqadm::ticker

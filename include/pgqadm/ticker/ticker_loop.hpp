@@ -17,11 +17,6 @@
 
 namespace pgqadm::ticker {
 
-/// Session advisory lock that makes a second ticker on the same database a
-/// hot standby instead of a concurrent ticker (concurrent pgq.ticker() calls
-/// are unsafe: the tick snapshot is taken before any lock inside it).
-inline constexpr long long ticker_lock_key = 0x7067716164'6d0001LL;
-
 /// Channel the producer functions of queue_ticker_notify queues NOTIFY at
 /// commit; the payload is the queue name.
 inline constexpr const char* wakeup_channel = "pgq_ticker_wakeup";
@@ -40,11 +35,14 @@ class TickerLoop {
         QueueState state;
     };
 
-    void session(db::Connection& conn);
-    bool wait_for_lock(db::Connection& conn);
+    /// Ticks over `conn` (opened with connection string `db`) until
+    /// stopped, or until it should reconnect; throws on failure.
+    void session(db::Connection& conn, const std::string& db);
+    void confirm_lead(db::Connection& conn);
     void refresh(db::Connection& conn);
     void round(db::Connection& conn);
-    long tick(db::Connection& conn, const std::vector<std::string>& names);
+    /// Asks pgq.ticker() of each queue; returns those that got a tick.
+    std::set<std::string> tick(db::Connection& conn, const std::vector<std::string>& names);
     /// The connection's notification sink: wake-ups and queue changes.
     void on_notification(std::string_view channel, std::string_view payload);
     /// Ticks the woken queues whose max_lag has passed; returns when the
@@ -56,6 +54,8 @@ class TickerLoop {
                             const std::vector<std::string>& seqs);
 
     JobControl& control_;
+    std::string identity_; ///< this daemon in the leadership row
+    bool lease_ = false;   ///< leading through pgq.ticker_lead (else the advisory lock)
     std::map<std::string, Queue, std::less<>> queues_;
     std::vector<Queue*> probe_order_;       ///< queues in the order the probe returns them
     std::vector<std::string> probe_chunks_; ///< oid[] literals, one per probe statement
@@ -67,6 +67,7 @@ class TickerLoop {
     // Wake-ups naming no queue on the list, which may be one just created.
     std::set<std::string, std::less<>> woken_unknown_;
     bool refresh_needed_ = true;
+    long long newest_queue_id_ = -1;    ///< highest pgq.queue.queue_id at the last refresh
     bool queue_change_pending_ = false; ///< pgqadm_queue_change seen since the last refresh
     double last_refresh_ = 0;
     bool direct_wake_ticks_ = true; ///< false once inserting into pgq.tick was refused
