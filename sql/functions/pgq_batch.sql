@@ -1,5 +1,13 @@
 -- Batch API: the consumer's side of a queue.
 --
+-- Consumers call these with their own search_path, on which an attacker may
+-- have planted look-alike functions, operators and types. Functions that
+-- compute run pinned to pg_catalog; the thin ones that only pass calls on
+-- (next_batch, next_batch_info, get_batch_events, get_batch_cursor) name
+-- nothing a planted object could match and skip the pin's cost on every
+-- poll. The SQL of batch_event_sql qualifies its operators, so it means the
+-- same under any path.
+--
 --   next_batch / next_batch_info / next_batch_custom   open (or re-read) a batch
 --   find_tick_helper                                   pick the end tick when batches are collected
 --   batch_event_tables / batch_event_sql               where a batch's events are, and the query for them
@@ -77,7 +85,7 @@ begin
      order by t.tick_id
      limit 1;
 end;
-$$ language plpgsql stable;
+$$ language plpgsql stable set search_path = pg_catalog, pg_temp;
 
 
 create or replace function pgq.next_batch_custom(
@@ -262,14 +270,16 @@ begin
         return next batch.queue_data_pfx || '_' || batch.queue_cur_table::text;
     end if;
 end;
-$$ language plpgsql;
+$$ language plpgsql set search_path = pg_catalog, pg_temp;
 
 
 create or replace function pgq.batch_event_sql(x_batch_id bigint)
 returns text as $$
 -- The SELECT for the batch's events (the 10 columns of get_batch_events),
 -- ending in ' order by 1' (get_batch_cursor relies on that).  The tick
--- snapshots are written into it as literals, so it stands on its own.
+-- snapshots are written into it as literals, so it stands on its own, and
+-- every operator in it is pg_catalog's: whoever runs it (the cursor below,
+-- with the caller's search_path; pgq_node; a client) gets our query.
 --
 -- The batch's transactions, in terms of the two tick snapshots:
 --  * those that got their txid at or after the last tick's xmax and that
@@ -310,9 +320,10 @@ begin
 
     event_columns := 'ev.ev_id, ev.ev_time, ev.ev_txid, ev.ev_retry, ev.ev_type, ev.ev_data,'
         || ' ev.ev_extra1, ev.ev_extra2, ev.ev_extra3, ev.ev_extra4';
-    owner_filter := pg_catalog.format('(ev.ev_owner is null or ev.ev_owner = %s)', batch.sub_id);
+    owner_filter := pg_catalog.format(
+        '(ev.ev_owner is null or ev.ev_owner operator(pg_catalog.=) %s)', batch.sub_id);
     range_filter := pg_catalog.format(
-        'ev.ev_txid >= %s and ev.ev_txid < %s'
+        'ev.ev_txid operator(pg_catalog.>=) %s and ev.ev_txid operator(pg_catalog.<) %s'
         ' and pg_catalog.txid_visible_in_snapshot(ev.ev_txid, %L::pg_catalog.txid_snapshot)',
         range_start, batch.cur_xmax, batch.cur_snapshot);
     if range_start < batch.last_xmax then
@@ -325,13 +336,14 @@ begin
         branches := branches || pg_catalog.format('select %s from %s ev where %s and %s',
                                                   event_columns, tbl, range_filter, owner_filter);
         if late_txids is not null then
-            branches := branches || pg_catalog.format('select %s from %s ev where ev.ev_txid in (%s) and %s',
-                                                      event_columns, tbl, late_txids, owner_filter);
+            branches := branches || pg_catalog.format(
+                'select %s from %s ev where ev.ev_txid operator(pg_catalog.=) any (%L::pg_catalog.int8[]) and %s',
+                event_columns, tbl, '{' || late_txids || '}', owner_filter);
         end if;
     end loop;
     return pg_catalog.array_to_string(branches, ' union all ') || ' order by 1';
 end;
-$$ language plpgsql;
+$$ language plpgsql set search_path = pg_catalog, pg_temp;
 
 
 create or replace function pgq.get_batch_events(
@@ -374,6 +386,37 @@ returns setof record as $$
 -- caller's SQL condition i_extra_where if given, and returns its first
 -- i_quick_limit rows right away: a small batch then needs no FETCH at all.
 -- The caller FETCHes the rest and CLOSEs it before the transaction ends.
+--
+-- Not pinned to a search_path: i_extra_where is the caller's SQL and must
+-- mean what it means on the caller's path. Everything of ours is built by
+-- _batch_cursor_sql (pinned) and names pg_catalog's operators, so this
+-- body has nothing a planted overload could match.
+declare
+    cursor_sql  record;
+begin
+    select * into cursor_sql
+      from pgq._batch_cursor_sql(i_batch_id, i_cursor_name, i_quick_limit, i_extra_where);
+    if cursor_sql.declare_sql is null then
+        return;
+    end if;
+    execute cursor_sql.declare_sql;
+    if cursor_sql.fetch_sql is not null then
+        return query execute cursor_sql.fetch_sql;
+    end if;
+end;
+$$ language plpgsql;
+
+
+create or replace function pgq._batch_cursor_sql(
+    in i_batch_id bigint,
+    in i_cursor_name text,
+    in i_quick_limit int4,
+    in i_extra_where text,
+    out declare_sql text,
+    out fetch_sql text)
+as $$
+-- The statements get_batch_cursor runs: DECLARE of the cursor (NULL when an
+-- argument is missing) and the FETCH of its first rows (NULL for none).
 declare
     cursor_ref  text := pg_catalog.quote_ident(i_cursor_name);
     events_sql  text;
@@ -381,7 +424,6 @@ begin
     if i_batch_id is null or i_cursor_name is null or i_quick_limit is null then
         return;
     end if;
-
     events_sql := pgq.batch_event_sql(i_batch_id);
     if i_extra_where is not null then
         -- The condition sees the events as one relation (_evs), whatever
@@ -390,13 +432,12 @@ begin
             || pg_catalog.left(events_sql, -pg_catalog.length(' order by 1'))
             || ') _evs where ' || i_extra_where || ' order by 1';
     end if;
-    execute 'declare ' || cursor_ref || ' no scroll cursor for ' || events_sql;
-
+    declare_sql := 'declare ' || cursor_ref || ' no scroll cursor for ' || events_sql;
     if i_quick_limit > 0 then
-        return query execute 'fetch ' || i_quick_limit || ' from ' || cursor_ref;
+        fetch_sql := 'fetch ' || i_quick_limit || ' from ' || cursor_ref;
     end if;
 end;
-$$ language plpgsql;
+$$ language plpgsql set search_path = pg_catalog, pg_temp;
 
 
 create or replace function pgq.get_batch_cursor(
@@ -414,14 +455,17 @@ create or replace function pgq.get_batch_cursor(
     out ev_extra3 text,
     out ev_extra4 text)
 returns setof record as $$
--- get_batch_cursor without a filter.  The 4-argument form opens the cursor
--- (asked for no rows, so nothing is collected at two function levels) and
--- the first rows are fetched here.
+-- get_batch_cursor without a filter, at one function level (a call of the
+-- 4-argument form would collect the first rows twice). Strict: the DECLARE
+-- is never NULL here.
+declare
+    cursor_sql  record;
 begin
-    perform pgq.get_batch_cursor(i_batch_id, i_cursor_name, 0, null);
-    if i_quick_limit > 0 then
-        return query execute 'fetch ' || i_quick_limit
-            || ' from ' || pg_catalog.quote_ident(i_cursor_name);
+    select * into cursor_sql
+      from pgq._batch_cursor_sql(i_batch_id, i_cursor_name, i_quick_limit, null);
+    execute cursor_sql.declare_sql;
+    if cursor_sql.fetch_sql is not null then
+        return query execute cursor_sql.fetch_sql;
     end if;
 end;
 $$ language plpgsql strict;

@@ -43,6 +43,7 @@ grant execute on function
     pgq.get_batch_info(bigint),
     pgq.get_batch_cursor(bigint, text, int4, text),
     pgq.get_batch_cursor(bigint, text, int4),
+    pgq._batch_cursor_sql(bigint, text, int4, text),
     pgq.event_retry(bigint, bigint, timestamptz),
     pgq.event_retry(bigint, bigint, integer),
     pgq.batch_retry(bigint, integer),

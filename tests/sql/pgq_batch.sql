@@ -210,7 +210,7 @@ commit prepared 'pgq_batch_long2';
 select pgq.ticker('bq') as tick;
 select pgq.next_batch('bq', 'c1');
 select ev_type, ev_data from pgq.get_batch_events(6);
-select pgq.batch_event_sql(6) like '% union all %.ev_txid in (%' as uses_txid_list;
+select pgq.batch_event_sql(6) like '% union all %.ev_txid operator(pg_catalog.=) any (%' as uses_txid_list;
 select pgq.finish_batch(6);
 
 -- idempotent next_batch while open; get_batch_cursor
