@@ -10,6 +10,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <pwd.h>
 #include <variant>
 
@@ -19,7 +20,7 @@ namespace {
 enum class Kind { Text, Path, Seconds, Minutes, Integer };
 
 /// What a value must be beyond its kind.
-enum class Rule { any, required, positive, at_least_one, only_zero };
+enum class Rule { any, required, positive, at_least_one, only_zero, listen_address };
 
 using Field = std::variant<std::string Config::*, double Config::*, long Config::*>;
 
@@ -52,6 +53,15 @@ const KeySpec key_table[] = {
     {"log_count", Kind::Integer, &Config::log_count, "3", true, Rule::at_least_one},
     {"use_skylog", Kind::Integer, &Config::use_skylog, "0", false, Rule::only_zero},
     {"maint_delay_min", Kind::Minutes, &Config::maint_delay, "5", true, Rule::any, "maint_delay"},
+    // Health and metrics (issue 18): the HTTP endpoint is off unless given.
+    {"metrics_listen", Kind::Text, &Config::metrics_listen, "", true, Rule::listen_address},
+    {"metrics_cache_seconds", Kind::Seconds, &Config::metrics_cache_seconds, "5", true},
+    // What status (and status --check) reports; 0 turns a threshold off.
+    {"warn_consumer_lag", Kind::Seconds, &Config::warn_consumer_lag, "600", true},
+    {"crit_consumer_lag", Kind::Seconds, &Config::crit_consumer_lag, "3600", true},
+    {"warn_consumer_last_seen", Kind::Seconds, &Config::warn_consumer_last_seen, "600", true},
+    {"crit_consumer_last_seen", Kind::Seconds, &Config::crit_consumer_last_seen, "3600", true},
+    {"warn_tick_delay", Kind::Seconds, &Config::warn_tick_delay, "10", true},
 };
 
 std::string host_name()
@@ -134,6 +144,10 @@ void check_rule(const Config& cfg, const KeySpec& spec, const std::string& value
         if (parse_integer(cfg, spec.name, value) != 0)
             bad_value(cfg, spec.name, value, "not supported, only 0");
         return;
+    case Rule::listen_address:
+        if (!value.empty() && !parse_listen_address(value))
+            bad_value(cfg, spec.name, value, "expected HOST:PORT, e.g. 127.0.0.1:9187 or [::1]:9187");
+        return;
     }
 }
 
@@ -163,6 +177,29 @@ const KeySpec* find_key(std::string_view name)
 }
 
 } // namespace
+
+std::optional<ListenAddress> parse_listen_address(const std::string& text)
+{
+    std::size_t colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+        return std::nullopt;
+    std::string host = text.substr(0, colon);
+    std::string port_text = text.substr(colon + 1);
+    // IPv6 literals come in brackets, so that the port's colon is the last.
+    if (host.front() == '[') {
+        if (host.size() < 3 || host.back() != ']')
+            return std::nullopt;
+        host = host.substr(1, host.size() - 2);
+    } else if (host.find(':') != std::string::npos) {
+        return std::nullopt;
+    }
+    if (port_text.find_first_not_of("0123456789") != std::string::npos || port_text.size() > 5)
+        return std::nullopt;
+    int port = std::stoi(port_text);
+    if (port > 65535)
+        return std::nullopt;
+    return ListenAddress{host, port};
+}
 
 Config defaults()
 {

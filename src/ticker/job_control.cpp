@@ -14,8 +14,38 @@
 
 namespace pgqadm::ticker {
 
+namespace {
+
+double steady_seconds()
+{
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+} // namespace
+
+Stats::Counts Stats::take_interval()
+{
+    std::lock_guard guard(mutex_);
+    Counts now{ticks.exchange(0), maint.exchange(0), retry.exchange(0)};
+    taken_.ticks += now.ticks;
+    taken_.maint += now.maint;
+    taken_.retry += now.retry;
+    return now;
+}
+
+Stats::Counts Stats::totals() const
+{
+    // Under the same lock as take_interval(), so a count is never seen
+    // neither in the atomics nor in taken_ (the total would go down).
+    std::lock_guard guard(mutex_);
+    return {taken_.ticks + ticks.load(), taken_.maint + maint.load(),
+            taken_.retry + retry.load()};
+}
+
 JobControl::JobControl(config::Config cfg)
-    : wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)), config_(std::move(cfg))
+    : wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)), config_(std::move(cfg)),
+      back_by_(steady_seconds())
 {
     if (wake_fd_ < 0)
         throw Error(std::string("eventfd: ") + std::strerror(errno));
@@ -78,6 +108,7 @@ bool JobControl::wait_readable(int fd, std::chrono::duration<double> d)
     if (stop_.load())
         return false;
     double seconds = std::max(d.count(), 0.0);
+    report_beat(seconds); // only the ticker waits here
     timespec timeout{};
     timeout.tv_sec = static_cast<time_t>(seconds);
     timeout.tv_nsec = static_cast<long>((seconds - std::floor(seconds)) * 1e9);
@@ -109,6 +140,60 @@ std::optional<int> JobControl::failed() const
 {
     std::lock_guard guard(mutex_);
     return exit_code_;
+}
+
+void JobControl::report_beat(double seconds)
+{
+    std::lock_guard guard(loop_mutex_);
+    back_by_ = steady_seconds() + seconds;
+}
+
+void JobControl::report_round(double seconds)
+{
+    std::lock_guard guard(loop_mutex_);
+    std::size_t bucket = 0;
+    while (bucket < round_bucket_count && seconds > round_buckets[bucket])
+        ++bucket;
+    ++loop_.round_counts[bucket];
+    loop_.round_seconds_sum += seconds;
+    ++loop_.rounds;
+    loop_.connected = true;
+    loop_.leading = true;
+    loop_.first_round_done = true;
+    loop_.consecutive_failures = 0;
+    last_round_ = steady_seconds();
+}
+
+void JobControl::report_standby(double seconds)
+{
+    std::lock_guard guard(loop_mutex_);
+    loop_.connected = true;
+    loop_.leading = false;
+    loop_.first_round_done = true;
+    loop_.consecutive_failures = 0;
+    last_round_ = steady_seconds();
+    back_by_ = last_round_ + seconds;
+}
+
+void JobControl::report_failure(double seconds)
+{
+    std::lock_guard guard(loop_mutex_);
+    loop_.connected = false;
+    loop_.leading = false;
+    ++loop_.consecutive_failures;
+    ++loop_.connection_failures;
+    back_by_ = steady_seconds() + seconds;
+}
+
+LoopStatus JobControl::loop_status() const
+{
+    std::lock_guard guard(loop_mutex_);
+    double now = steady_seconds();
+    LoopStatus status = loop_;
+    status.leading = status.leading && active.load();
+    status.since_beat = now - back_by_;
+    status.since_round = last_round_ < 0 ? -1 : now - last_round_;
+    return status;
 }
 
 double Backoff::next()

@@ -52,8 +52,8 @@ void reload(const Options& opts, ticker::JobControl& control)
 
 void log_stats(ticker::Stats& stats)
 {
-    spdlog::info("{{ticks: {}, maint: {}, retry: {}}}", stats.ticks.exchange(0),
-                 stats.maint.exchange(0), stats.retry.exchange(0));
+    ticker::Stats::Counts counts = stats.take_interval();
+    spdlog::info("{{ticks: {}, maint: {}, retry: {}}}", counts.ticks, counts.maint, counts.retry);
 }
 
 } // namespace

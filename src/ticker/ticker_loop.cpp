@@ -117,7 +117,9 @@ void TickerLoop::run()
                 // Connected and healthy, just not in charge: not a failure.
                 failures = 0;
                 backoff.reset();
-                control_.sleep_for(std::chrono::duration<double>(std::max(cfg.loop_delay, 2.0)));
+                double standby_wait = std::max(cfg.loop_delay, 2.0);
+                control_.report_standby(standby_wait);
+                control_.sleep_for(std::chrono::duration<double>(standby_wait));
                 continue;
             }
             if (standing_by)
@@ -149,6 +151,7 @@ void TickerLoop::run()
             break;
         }
         double delay = backoff.next();
+        control_.report_failure(delay);
         spdlog::info("ticker: retrying in {} s", delay);
         control_.sleep_for(std::chrono::duration<double>(delay));
     }
@@ -202,7 +205,9 @@ void TickerLoop::session(db::Connection& conn, const std::string& db)
         if (monotonic_now() >= next_round) {
             // Woken queues stay pending: pgq.ticker() turns a wake-up for
             // events this round already ticked into a no-op.
+            double round_start = monotonic_now();
             round(conn);
+            control_.report_round(monotonic_now() - round_start);
             next_round = monotonic_now() + cfg.loop_delay;
             continue;
         }

@@ -1,6 +1,7 @@
 // The typed configuration of pgqadm: the [pgqadm] section of the INI file.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,12 +28,31 @@ struct Config {
     long log_count = 0;
     long use_skylog = 0;
 
+    std::string metrics_listen;       ///< HOST:PORT of the HTTP endpoint (empty = off)
+    double metrics_cache_seconds = 0; ///< a database snapshot serves scrapes this long
+    // status thresholds [seconds]; 0 = not checked
+    double warn_consumer_lag = 0;
+    double crit_consumer_lag = 0;
+    double warn_consumer_last_seen = 0;
+    double crit_consumer_last_seen = 0;
+    double warn_tick_delay = 0; ///< past the queue's idle period
+
     /// Keys present in the file that pgqadm does not know (warned about, not fatal).
     std::vector<std::string> unknown_keys;
 };
 
 /// The section every pgqadm config file must have.
 inline constexpr const char* service_name = "pgqadm";
+
+/// Where the metrics endpoint listens: a host name or address (IPv6 without
+/// the brackets it is written with) and a port (0: any free one).
+struct ListenAddress {
+    std::string host;
+    int port = 0;
+};
+
+/// Parses HOST:PORT or [IPV6]:PORT; nothing if it is neither.
+std::optional<ListenAddress> parse_listen_address(const std::string& text);
 
 /// Every key at its default (db empty: it has none).
 Config defaults();
