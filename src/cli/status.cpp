@@ -316,9 +316,9 @@ int cmd_status(CommandContext& ctx)
     db::Connection conn = open_db(ctx.config);
     require_pgq(conn);
     // One snapshot for both queries, so queues and consumers agree.
-    conn.exec("begin transaction isolation level repeatable read read only");
+    db::Transaction snapshot(conn, "begin transaction isolation level repeatable read read only");
     Status st = collect(conn);
-    conn.exec("commit");
+    snapshot.commit();
     add_warnings(st);
     std::cout << (ctx.options.json ? json_report(st) : text_report(st)) << std::flush;
     return 0;

@@ -237,9 +237,9 @@ std::size_t Connection::drain_notifications(std::size_t limit)
     return passed;
 }
 
-Transaction::Transaction(Connection& conn) : conn_(conn)
+Transaction::Transaction(Connection& conn, std::string_view begin) : conn_(conn)
 {
-    conn_.exec("begin");
+    conn_.exec(begin);
 }
 
 Transaction::~Transaction()

@@ -88,7 +88,9 @@ class Connection {
 /// BEGIN on construction, ROLLBACK on destruction unless commit() was called.
 class Transaction {
   public:
-    explicit Transaction(Connection& conn);
+    /// `begin` may carry a mode, e.g. "begin transaction isolation level
+    /// repeatable read read only".
+    explicit Transaction(Connection& conn, std::string_view begin = "begin");
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
