@@ -79,8 +79,11 @@ grant execute on function
     pgq.set_queue_config(text, text, text),
     pgq.insert_event_raw(text, bigint, timestamptz, integer, integer, text, text, text, text, text, text),
     pgq.event_retry_raw(text, text, timestamptz, bigint, timestamptz, integer, text, text, text, text, text, text),
-    -- internal helpers reached from insert_event_raw (not security definer)
-    pgq._insert_event_generic(int4, int4, int8, timestamptz, int4, int4, text, text, text, text, text, text, boolean)
+    -- internal helpers reached from functions that run as the caller:
+    -- insert_event_raw, tune_storage
+    pgq._insert_event_generic(int4, int4, int8, timestamptz, int4, int4, text, text, text, text, text, text, boolean),
+    pgq._find_queue(text, text),
+    pgq._queue_relations(int4)
   to pgq_admin;
 
 -- tables
