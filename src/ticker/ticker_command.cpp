@@ -6,6 +6,9 @@
 #include "pgqadm/db/conninfo.hpp"
 #include "pgqadm/error.hpp"
 #include "pgqadm/log/log.hpp"
+#include "pgqadm/observe/health.hpp"
+#include "pgqadm/observe/http_server.hpp"
+#include "pgqadm/observe/systemd_notify.hpp"
 #include "pgqadm/ticker/maintenance.hpp"
 #include "pgqadm/ticker/ticker_loop.hpp"
 
@@ -30,7 +33,7 @@ log::Settings log_settings(const Options& opts, const config::Config& cfg)
 }
 
 /// SIGHUP: re-read the file; a broken file leaves the running config alone.
-void reload(const Options& opts, ticker::JobControl& control)
+void reload(const Options& opts, ticker::JobControl& control, observe::HttpServer& http)
 {
     config::Config current = control.settings();
     try {
@@ -44,6 +47,11 @@ void reload(const Options& opts, ticker::JobControl& control)
         control.update(fresh);
         spdlog::info("config reloaded: loop_delay={} maint_delay={} retry_delay={}",
                      fresh.loop_delay, fresh.maint_delay, fresh.retry_delay);
+        try {
+            http.rebind(fresh.metrics_listen);
+        } catch (const std::exception& e) {
+            spdlog::error("{}; the metrics endpoint stays on '{}'", e.what(), http.address());
+        }
     } catch (const std::exception& e) {
         log::reopen();
         spdlog::error("config reload failed, keeping the running config: {}", e.what());
@@ -55,6 +63,57 @@ void log_stats(ticker::Stats& stats)
     ticker::Stats::Counts counts = stats.take_interval();
     spdlog::info("{{ticks: {}, maint: {}, retry: {}}}", counts.ticks, counts.maint, counts.retry);
 }
+
+/// What systemd hears from the main thread: READY=1 once the ticker has
+/// done its first round (or stands by), WATCHDOG=1 while the ticker loop
+/// is alive (a stuck loop lets the watchdog fire), STATUS= when it changes.
+class SystemdReporter {
+  public:
+    explicit SystemdReporter(ticker::JobControl& control) : control_(control) {}
+
+    void poll()
+    {
+        if (!notifier_.enabled())
+            return;
+        ticker::LoopStatus loop = control_.loop_status();
+        std::string message;
+        if (!ready_sent_ && loop.first_round_done) {
+            message += "READY=1\n";
+            ready_sent_ = true;
+        }
+        // The tick count keeps changing: a new STATUS= at most every 2 s.
+        std::string status = observe::summary(loop, control_.stats.totals().ticks);
+        double now = ticker::monotonic_now();
+        if (status != last_status_ && now >= next_status_) {
+            message += "STATUS=" + status + "\n";
+            last_status_ = status;
+            next_status_ = now + 2;
+        }
+        auto interval = notifier_.watchdog_interval();
+        if (interval && now >= next_watchdog_ &&
+            observe::alive(loop, control_.settings().loop_delay).ok) {
+            message += "WATCHDOG=1\n";
+            next_watchdog_ = now + *interval;
+        }
+        if (!message.empty())
+            notifier_.send(message);
+    }
+    void reloading() { notifier_.send("RELOADING=1"); }
+    void reloaded()
+    {
+        if (ready_sent_)
+            notifier_.send("READY=1");
+    }
+    void stopping() { notifier_.send("STOPPING=1"); }
+
+  private:
+    ticker::JobControl& control_;
+    observe::SystemdNotifier notifier_;
+    bool ready_sent_ = false;
+    std::string last_status_;
+    double next_status_ = 0;
+    double next_watchdog_ = 0;
+};
 
 } // namespace
 
@@ -68,6 +127,15 @@ int cmd_ticker(CommandContext& ctx)
     std::optional<daemon::PidFile> pidfile;
     if (!cfg.pidfile.empty())
         pidfile.emplace(daemon::PidFile::acquire(cfg.pidfile, !ctx.options.daemon));
+    ticker::JobControl control(cfg);
+    observe::HttpServer http(control);
+    try {
+        // Before detaching, so that a bad address is reported on the terminal.
+        http.bind(cfg.metrics_listen);
+    } catch (const Error& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    }
     if (ctx.options.daemon) {
         daemon::detach();
         pidfile->write_current_pid();
@@ -76,7 +144,8 @@ int cmd_ticker(CommandContext& ctx)
     daemon::block_control_signals();
 
     spdlog::info("Starting pgqadm {} ticker on {}", PGQADM_VERSION, db::mask_password(cfg.db));
-    ticker::JobControl control(cfg);
+    http.start();
+    SystemdReporter systemd(control);
     ticker::TickerLoop ticker_loop(control);
     ticker::Maintenance maintenance(control);
     std::thread ticker_thread([&] { ticker_loop.run(); });
@@ -93,6 +162,7 @@ int cmd_ticker(CommandContext& ctx)
         auto timeout =
             std::chrono::milliseconds(static_cast<long>(std::clamp(until_stats, 0.0, 0.2) * 1000));
         auto sig = daemon::wait_for_signal(timeout);
+        systemd.poll();
         if (ticker::monotonic_now() >= next_stats) {
             log_stats(control.stats);
             next_stats = ticker::monotonic_now() + control.settings().ticker_log_delay;
@@ -101,7 +171,9 @@ int cmd_ticker(CommandContext& ctx)
             continue;
         if (*sig == daemon::ControlSignal::reload) {
             spdlog::info("Got SIGHUP, re-reading config");
-            reload(ctx.options, control);
+            systemd.reloading();
+            reload(ctx.options, control, http);
+            systemd.reloaded();
         } else if (*sig == daemon::ControlSignal::safe_stop) {
             spdlog::info("Got SIGINT, shutting down");
             break;
@@ -112,6 +184,8 @@ int cmd_ticker(CommandContext& ctx)
             daemon::die_by_sigterm();
         }
     }
+    systemd.stopping();
+    http.stop();
     control.request_stop();
     ticker_thread.join();
     maint_thread.join();

@@ -1,0 +1,200 @@
+#include "pgqadm/observe/metrics.hpp"
+
+#include "pgqadm/ticker/ticker_loop.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace pgqadm::observe {
+namespace {
+
+/// Samples of one queue or consumer carry these labels.
+Labels with(const std::string& database, const std::string& queue,
+            const std::string* consumer = nullptr)
+{
+    Labels labels{{"database", database}, {"queue", queue}};
+    if (consumer)
+        labels.emplace_back("consumer", *consumer);
+    return labels;
+}
+
+void daemon_families(Exposition& page, const PageFacts& f)
+{
+    const Labels db{{"database", f.database}};
+    const ticker::LoopStatus& loop = f.loop;
+
+    page.family("pgqadm_up", Type::gauge,
+                "1 when the last metrics snapshot of the database succeeded");
+    page.sample(db, f.snapshot ? 1 : 0);
+    page.family("pgqadm_scrape_duration_seconds", Type::gauge,
+                "Seconds the last database snapshot took");
+    page.sample(db, f.scrape_seconds);
+    page.family("pgqadm_snapshot_age_seconds", Type::gauge,
+                "Age of the database snapshot shown (metrics_cache_seconds)");
+    page.sample(db, f.snapshot_age);
+
+    page.family("pgqadm_leader", Type::gauge,
+                "1 while this daemon leads the database's ticking, 0 as standby");
+    page.sample(db, loop.leading ? 1 : 0);
+    page.family("pgqadm_connected", Type::gauge, "1 while the ticker reaches the database");
+    page.sample(db, loop.connected ? 1 : 0);
+    page.family("pgqadm_consecutive_failures", Type::gauge,
+                "Failed ticker attempts in a row (0 when the last one worked)");
+    page.sample(db, static_cast<double>(loop.consecutive_failures));
+    page.family("pgqadm_connection_failures_total", Type::counter,
+                "Failed ticker attempts (connection or query) since start");
+    page.sample(db, static_cast<double>(loop.connection_failures));
+    page.family("pgqadm_seconds_since_last_round", Type::gauge,
+                "Seconds since the ticker's last round (leader) or check of the lead (standby); "
+                "-1 before the first");
+    page.sample(db, loop.since_round);
+
+    page.family("pgqadm_ticks_total", Type::counter, "Ticks this daemon made since start");
+    page.sample(db, static_cast<double>(f.totals.ticks));
+    page.family("pgqadm_maintenance_operations_total", Type::counter,
+                "Maintenance operations (rotation steps, vacuum, extra maintenance) since start");
+    page.sample(db, static_cast<double>(f.totals.maint));
+    page.family("pgqadm_retry_events_moved_total", Type::counter,
+                "Retry events moved back into their queue since start");
+    page.sample(db, static_cast<double>(f.totals.retry));
+
+    page.family("pgqadm_loop_duration_seconds", Type::histogram,
+                "Duration of the ticker's rounds (sequence probe and ticks)");
+    long cumulative = 0;
+    for (std::size_t i = 0; i < ticker::round_bucket_count; ++i) {
+        cumulative += loop.round_counts[i];
+        Labels bucket = db;
+        bucket.emplace_back("le", format_value(ticker::round_buckets[i]));
+        page.sample(bucket, static_cast<double>(cumulative), "_bucket");
+    }
+    Labels inf = db;
+    inf.emplace_back("le", "+Inf");
+    page.sample(inf, static_cast<double>(loop.rounds), "_bucket");
+    page.sample(db, static_cast<double>(loop.rounds), "_count");
+    page.sample(db, loop.round_seconds_sum, "_sum");
+}
+
+void snapshot_families(Exposition& page, const PageFacts& f)
+{
+    const DbSnapshot& snap = *f.snapshot;
+    const std::string& d = f.database;
+
+    page.family("pgqadm_notification_queue_usage_ratio", Type::gauge,
+                "Share of PostgreSQL's NOTIFY queue in use (pg_notification_queue_usage())");
+    page.sample({{"database", d}}, snap.notification_queue_usage);
+    page.family("pgqadm_queues", Type::gauge, "Queues in the database");
+    page.sample({{"database", d}}, static_cast<double>(snap.queues.size()));
+
+    // A queue without a tick has no age: the sample is left out.
+    page.family("pgqadm_queue_seconds_since_last_tick", Type::gauge,
+                "Seconds since the queue's last tick");
+    for (const QueueFacts& q : snap.queues)
+        if (q.tick_age)
+            page.sample(with(d, q.name), *q.tick_age);
+    page.family("pgqadm_queue_last_tick_id", Type::gauge, "Id of the queue's last tick");
+    for (const QueueFacts& q : snap.queues)
+        if (q.last_tick_id)
+            page.sample(with(d, q.name), *q.last_tick_id);
+    page.family("pgqadm_queue_event_sequence", Type::gauge,
+                "Position of the queue's event id sequence (events handed out so far)");
+    for (const QueueFacts& q : snap.queues)
+        page.sample(with(d, q.name), q.event_seq);
+    page.family("pgqadm_queue_events_per_second", Type::gauge,
+                "Event rate over the queue's recent ticks (pgq.get_queue_info().ev_per_sec)");
+    for (const QueueFacts& q : snap.queues)
+        if (q.events_per_second)
+            page.sample(with(d, q.name), *q.events_per_second);
+    page.family("pgqadm_queue_retry_events", Type::gauge,
+                "Events of the queue waiting in pgq.retry_queue");
+    for (const QueueFacts& q : snap.queues)
+        page.sample(with(d, q.name), q.retry_events);
+    page.family("pgqadm_queue_seconds_since_rotation", Type::gauge,
+                "Seconds since the queue last switched event tables");
+    for (const QueueFacts& q : snap.queues)
+        if (q.since_rotation)
+            page.sample(with(d, q.name), *q.since_rotation);
+    page.family("pgqadm_queue_ticked_elsewhere", Type::gauge,
+                "1 when the queue is paused or has an external ticker (not ticked by pgqadm)");
+    for (const QueueFacts& q : snap.queues)
+        page.sample(with(d, q.name), q.ticked_elsewhere ? 1 : 0);
+
+    page.family("pgqadm_consumer_lag_seconds", Type::gauge,
+                "Age of the newest tick the consumer has finished (absent before its first batch)");
+    for (const QueueFacts& q : snap.queues)
+        for (const ConsumerFacts& c : q.consumers)
+            if (c.lag)
+                page.sample(with(d, q.name, &c.name), *c.lag);
+    page.family("pgqadm_consumer_seconds_since_last_seen", Type::gauge,
+                "Seconds since the consumer last asked for or finished a batch");
+    for (const QueueFacts& q : snap.queues)
+        for (const ConsumerFacts& c : q.consumers)
+            if (c.last_seen)
+                page.sample(with(d, q.name, &c.name), *c.last_seen);
+    page.family("pgqadm_consumer_pending_events", Type::gauge,
+                "Events after the consumer's position (pgq.get_consumer_info().pending_events)");
+    for (const QueueFacts& q : snap.queues)
+        for (const ConsumerFacts& c : q.consumers)
+            if (c.pending_events)
+                page.sample(with(d, q.name, &c.name), *c.pending_events);
+    page.family("pgqadm_consumer_blocks_rotation", Type::gauge,
+                "1 when the queue's rotation is overdue because this consumer lags behind it");
+    for (const QueueFacts& q : snap.queues)
+        for (const ConsumerFacts& c : q.consumers)
+            page.sample(with(d, q.name, &c.name),
+                        blocks_rotation(q.rotation_period, q.since_rotation, c.lag) ? 1 : 0);
+}
+
+} // namespace
+
+std::string render_metrics(const PageFacts& facts, Format format)
+{
+    Exposition page(format);
+    daemon_families(page, facts);
+    if (facts.snapshot)
+        snapshot_families(page, facts);
+    return page.finish();
+}
+
+void MetricsSource::refresh_snapshot(const config::Config& cfg)
+{
+    double started = ticker::monotonic_now();
+    read_at_ = started;
+    try {
+        bool too_old = conn_ && cfg.connection_lifetime > 0 &&
+                       std::chrono::steady_clock::now() - conn_->opened_at() >
+                           std::chrono::duration<double>(cfg.connection_lifetime);
+        if (too_old)
+            conn_.reset();
+        if (!conn_) {
+            conn_.emplace(db::Connection::open(cfg.db, cfg.job_name + " metrics"));
+            // A scrape waits for this; a locked catalog must not hold it long.
+            conn_->exec("set statement_timeout = '5s'");
+        }
+        snapshot_ = read_snapshot(*conn_);
+        database_ = snapshot_->database;
+    } catch (const std::exception& e) {
+        spdlog::debug("metrics: database snapshot failed: {}", e.what());
+        snapshot_.reset();
+        conn_.reset(); // a fresh connection next time
+    }
+    scrape_seconds_ = ticker::monotonic_now() - started;
+}
+
+std::string MetricsSource::page(Format format)
+{
+    config::Config cfg = control_.settings();
+    std::lock_guard guard(mutex_);
+    // A failure is cached as long as a success: a storm of scrapes against a
+    // database that is down makes one connection attempt per period.
+    if (read_at_ < 0 || ticker::monotonic_now() - read_at_ >= cfg.metrics_cache_seconds)
+        refresh_snapshot(cfg);
+    PageFacts facts;
+    facts.database = database_;
+    facts.snapshot = snapshot_;
+    facts.snapshot_age = ticker::monotonic_now() - read_at_;
+    facts.scrape_seconds = scrape_seconds_;
+    facts.loop = control_.loop_status();
+    facts.totals = control_.stats.totals();
+    return render_metrics(facts, format);
+}
+
+} // namespace pgqadm::observe
