@@ -27,6 +27,20 @@ drop function if exists pgq._gen_insert_function(int4[], int4[], text, text, tex
 -- dynamic-SQL fallback.  Table and sequence names come from queue_id, as
 -- everywhere in pgq_queue_admin.sql.
 --
+-- Per-transaction limit
+-- ---------------------
+-- queue_per_tx_limit caps the events one transaction puts into a queue.
+-- The count lives in pgq.tx_event_count, where a producer cannot write
+-- (insert_event runs as the owner; insert_event_raw as pgq_admin, who may
+-- change the limits anyway).  A setting, which the producer can overwrite,
+-- would not do.  Each event of a limited queue adds a row numbered one past
+-- the transaction's highest: one backward index probe and one insert.
+-- (Updating one row per transaction would grow a chain of row versions
+-- that each later update walks: quadratic in the events.)  Rows vanish with
+-- a rolled-back savepoint, together with its events; rows of ended
+-- transactions are cleared by pgq._tx_event_count_cleanup(), called now and
+-- then.  Queues without a limit never touch the table.
+--
 -- Ticker wake-up
 -- --------------
 -- For queues with queue_ticker_notify, the producer also sends
@@ -81,6 +95,25 @@ begin
     return coalesce(i_ev_id, drawn_id);
 end;
 $$ language plpgsql;
+
+
+create or replace function pgq._tx_event_count_cleanup()
+returns void as $$
+-- Deletes up to 5000 rows of pgq.tx_event_count whose transactions have
+-- ended.  The producer functions call it for about one event in a thousand
+-- into limited queues, so rows go five times as fast as they come, and the
+-- cost is spread thin.  Rows another producer is deleting are skipped, not
+-- waited for.
+begin
+    delete from pgq.tx_event_count
+     where ctid = any (array(
+               select ctid from pgq.tx_event_count
+                where tx_id < pg_catalog.txid_snapshot_xmin(pg_catalog.txid_current_snapshot())
+                order by tx_id
+                limit 5000
+                  for update skip locked));
+end;
+$$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
 
 
 create or replace function pgq._gen_dispatch_tree(
@@ -157,7 +190,6 @@ declare
     v_dis   boolean;
     v_lim   int4;
     v_cnt   int4;
-    v_key   text;
     v_id    int8;
 begin
     select q.queue_id, q.queue_cur_table, q.queue_disable_insert, q.queue_per_tx_limit
@@ -173,14 +205,19 @@ begin
         end if;
     end if;
     if v_lim is not null then
-        -- per-transaction counter in a transaction-local setting
-        v_key := 'pgq.tx_event_count_' || v_qid::text;
-        v_cnt := coalesce(nullif(pg_catalog.current_setting(v_key, true), ''), '0')::int4 + 1;
+        -- this event's number in the transaction (see pgq_producer.sql)
+        insert into pgq.tx_event_count (tx_id, queue_id, events)
+        select pg_catalog.txid_current(), v_qid, coalesce(max(c.events), 0) + 1
+          from pgq.tx_event_count c
+         where c.tx_id = pg_catalog.txid_current() and c.queue_id = v_qid
+        returning events into v_cnt;
         if v_cnt > v_lim then
             perform pg_catalog.nextval(('pgq.event_' || v_qid || '_id_seq')::regclass);
             raise exception 'Queue ''%'' allows max % events from one TX', $1, v_lim;
         end if;
-        perform pg_catalog.set_config(v_key, v_cnt::text, true);
+        if pg_catalog.random() < 0.001 then
+            perform pgq._tx_event_count_cleanup();
+        end if;
     end if;
 $body$;
     if v_cnt > 0 then

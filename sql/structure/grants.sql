@@ -82,6 +82,7 @@ grant execute on function
     -- internal helpers reached from functions that run as the caller:
     -- insert_event_raw, tune_storage
     pgq._insert_event_generic(int4, int4, int8, timestamptz, int4, int4, text, text, text, text, text, text, boolean),
+    pgq._tx_event_count_cleanup(),
     pgq._find_queue(text, text),
     pgq._queue_relations(int4)
   to pgq_admin;
@@ -100,6 +101,11 @@ grant select on pgq.event_template to pgq_reader;
 grant select, insert, truncate on pgq.event_template to pgq_admin;
 
 grant select, insert, update, delete on pgq.retry_queue to pgq_admin;
+
+-- per-transaction event counts: out of the producers' reach; pgq_admin
+-- counts through insert_event_raw (see pgq_producer.sql)
+revoke all on pgq.tx_event_count from public, pgq_reader, pgq_writer, pgq_admin;
+grant select, insert on pgq.tx_event_count to pgq_admin;
 
 -- global sequences: owner only (as in PgQ 3.5); they are advanced by the
 -- security definer functions and the serial column defaults.

@@ -104,6 +104,18 @@ begin
 end
 $rq$;
 
+-- pgq.tx_event_count: the events each open transaction has put into each
+-- queue that has a queue_per_tx_limit, one row per event numbered 1, 2, ...
+-- (see pgq_producer.sql).  Producers must not be able to reset their count:
+-- only the owner and pgq_admin may write it.  Unlogged: the rows matter
+-- only while their transaction runs, and a crash ends them all.
+create unlogged table if not exists pgq.tx_event_count (
+    tx_id       bigint      not null,   -- txid_current() of the producer
+    queue_id    int4        not null,
+    events      int4        not null,   -- this event's number in the transaction
+    constraint tx_event_count_pkey primary key (tx_id, queue_id, events)
+);
+
 -- Structural fixups for schemas installed by older versions of this file.
 alter table pgq.queue add column if not exists queue_extra_maint text[];
 alter table pgq.subscription alter column sub_last_tick drop not null;
