@@ -3,8 +3,15 @@
 -- This file and everything listed in sql/install.list is concatenated and run
 -- as ONE multi-statement string in ONE transaction.  It must be re-runnable:
 -- the second run is an upgrade that keeps queues, events, ticks and
--- subscriptions and replaces the functions.
+-- subscriptions and replaces the functions.  (With psql: psql -1 -f.)
 
+-- The installer is often a superuser.  Whoever may CREATE in a schema on its
+-- search_path (public, on databases that began before PostgreSQL 15) could
+-- plant better-matching overloads of the builtins this script calls, or
+-- operators, and have them run as the installer.  So for this transaction
+-- only pg_catalog is searched (pg_temp last, and never for functions or
+-- operators); pgq objects are named with their schema throughout.
+select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 select pg_catalog.set_config('client_min_messages', 'warning', true);
 
 -- Refuse to install over a PgQ that is not ours (e.g. the C extension or
@@ -14,13 +21,13 @@ select pg_catalog.set_config('client_min_messages', 'warning', true);
 do $guard$
 begin
     if exists (select 1 from pg_catalog.pg_extension where extname = 'pgq') then
-        if coalesce(current_setting('pgqadm.force_install', true), '') <> 'on' then
+        if coalesce(pg_catalog.current_setting('pgqadm.force_install', true), '') <> 'on' then
             raise exception 'another PgQ is already installed in this database (extension "pgq"); refusing to install pgqadm''s pgq schema';
         end if;
     elsif exists (select 1 from pg_catalog.pg_namespace where nspname = 'pgq')
       and not exists (select 1 from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
                       where n.nspname = 'pgq' and p.proname = '_pgqadm_schema_version') then
-        if coalesce(current_setting('pgqadm.force_install', true), '') <> 'on' then
+        if coalesce(pg_catalog.current_setting('pgqadm.force_install', true), '') <> 'on' then
             raise exception 'schema "pgq" already exists and was not installed by pgqadm; refusing to install over it';
         end if;
     end if;

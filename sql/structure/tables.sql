@@ -17,9 +17,9 @@ create table if not exists pgq.queue (
     queue_ntables               integer     not null default 3,
     queue_cur_table             integer     not null default 0,
     queue_rotation_period       interval    not null default '2 hours',
-    queue_switch_step1          bigint      not null default txid_current(),
-    queue_switch_step2          bigint               default txid_current(),
-    queue_switch_time           timestamptz not null default now(),
+    queue_switch_step1          bigint      not null default pg_catalog.txid_current(),
+    queue_switch_step2          bigint               default pg_catalog.txid_current(),
+    queue_switch_time           timestamptz not null default pg_catalog.now(),
     queue_external_ticker       boolean     not null default false,
     queue_disable_insert        boolean     not null default false,
     queue_ticker_paused         boolean     not null default false,
@@ -45,8 +45,8 @@ alter table pgq.queue add column if not exists
 create table if not exists pgq.tick (
     tick_queue                  int4            not null,
     tick_id                     bigint          not null,
-    tick_time                   timestamptz     not null default now(),
-    tick_snapshot               txid_snapshot   not null default txid_current_snapshot(),
+    tick_time                   timestamptz     not null default pg_catalog.now(),
+    tick_snapshot               txid_snapshot   not null default pg_catalog.txid_current_snapshot(),
     tick_event_seq              bigint          not null,
     constraint tick_pkey primary key (tick_queue, tick_id),
     constraint tick_queue_fkey foreign key (tick_queue) references pgq.queue (queue_id)
@@ -62,7 +62,7 @@ create table if not exists pgq.subscription (
     sub_queue       int4        not null,
     sub_consumer    int4        not null,
     sub_last_tick   bigint,
-    sub_active      timestamptz not null default now(),
+    sub_active      timestamptz not null default pg_catalog.now(),
     sub_batch       bigint,
     sub_next_tick   bigint,
     constraint subscription_pkey primary key (sub_queue, sub_consumer),
@@ -75,7 +75,7 @@ create table if not exists pgq.subscription (
 create table if not exists pgq.event_template (
     ev_id       bigint      not null,
     ev_time     timestamptz not null,
-    ev_txid     bigint      not null default txid_current(),
+    ev_txid     bigint      not null default pg_catalog.txid_current(),
     ev_owner    int4,
     ev_retry    int4,
     ev_type     text,
@@ -89,7 +89,7 @@ create table if not exists pgq.event_template (
 -- pgq.retry_queue: events waiting to be redelivered to one consumer
 do $rq$
 begin
-    if to_regclass('pgq.retry_queue') is null then
+    if pg_catalog.to_regclass('pgq.retry_queue') is null then
         create table pgq.retry_queue (
             ev_retry_after  timestamptz not null,
             ev_queue        int4        not null,
