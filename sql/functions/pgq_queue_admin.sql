@@ -69,17 +69,18 @@ returns setof record as $$
            and c.relkind = 'r'
            and c.relname ~ ('^' || p.relname || '_[0-9]{1,9}$')
     )
-    select * from (select relname, relkind, table_nr from children order by table_nr) ch
-    union all
-    select relname, relkind, null from parent
-    union all
-    select * from (select c.relname, c.relkind, null::int4
-                     from pg_catalog.pg_class c
-                    where c.relnamespace = 'pgq'::regnamespace
-                      and c.relkind = 'S'
-                      and c.relname in ('event_' || i_queue_id || '_id_seq',
-                                        'event_' || i_queue_id || '_tick_seq')
-                    order by c.relname) seqs
+    select r.relname, r.relkind, r.table_nr
+      from (select 1 as drop_step, relname, relkind, table_nr from children
+            union all
+            select 2, relname, relkind, null from parent
+            union all
+            select 3, c.relname, c.relkind, null
+              from pg_catalog.pg_class c
+             where c.relnamespace = 'pgq'::regnamespace
+               and c.relkind = 'S'
+               and c.relname in ('event_' || i_queue_id || '_id_seq',
+                                 'event_' || i_queue_id || '_tick_seq')) r
+     order by r.drop_step, r.table_nr, r.relname
 $$ language sql stable set search_path = pg_catalog, pg_temp;
 
 
