@@ -2,7 +2,7 @@
 # The main job, end to end, on a throwaway local PostgreSQL 15:
 # install PgQ, create a queue, run the ticker as a daemon, produce events,
 # show status, consume a batch, stop everything.
-# Run as root on Debian 12 (installs missing packages): sudo ./demo.sh
+# Run as root on Debian 12 (installs missing packages): ./demo.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 top=$PWD
@@ -12,6 +12,7 @@ if [ "$(id -u)" = 0 ] && [ "${SKIP_APT:-0}" != 1 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends build-essential cmake pkg-config \
         libpq-dev libinih-dev libspdlog-dev libcli11-dev libgtest-dev \
+        libcpp-httplib-dev libsystemd-dev \
         postgresql-15 postgresql-client-15 >/dev/null
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
