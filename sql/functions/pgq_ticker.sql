@@ -195,3 +195,57 @@ begin
     return (select max(t.tick_id) from pgq.tick t where t.tick_queue = queue_row.queue_id);
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
+
+
+create or replace function pgq._wake_tick(i_queue_names text[], i_event_seqs oid[])
+returns table (queue_name text, tick_event_seq bigint) as $$
+-- The daemon's wake-up tick: producers of ticker_notify queues asked for a
+-- tick, so the only question left is whether their events reached the
+-- event sequence.  For each named queue (i_event_seqs holds the oid of its
+-- event sequence, as the daemon probes it) a tick is made when the
+-- sequence moved past the queue's last tick, with the row pgq.ticker(queue)
+-- would write; paused, externally ticked and unknown queues are skipped
+-- silently.  Returns the queues ticked and the sequence position recorded.
+--
+-- Called for every wake-up, so it is deliberately not SECURITY DEFINER and
+-- has no SET search_path (that clause alone costs a few microseconds per
+-- call): it runs with the caller's rights, pgq_admin's INSERT on pgq.tick,
+-- and names every object, function, operator and type with its schema so
+-- the caller's search_path cannot redirect it.
+#variable_conflict use_column
+begin
+    return query
+    with woken as (
+        select q.queue_id, q.queue_name, q.queue_tick_seq,
+               coalesce(pg_catalog.pg_sequence_last_value(w.seq_oid), 0) as events_issued,
+               latest.tick_event_seq as last_event_seq,
+               latest.tick_snapshot as last_snapshot
+          from rows from (pg_catalog.unnest(i_queue_names),
+                          pg_catalog.unnest(i_event_seqs)) as w (name, seq_oid)
+          join pgq.queue q on q.queue_name operator(pg_catalog.=) w.name
+          left join lateral (
+                select t.tick_event_seq, t.tick_snapshot
+                  from pgq.tick t
+                 where t.tick_queue operator(pg_catalog.=) q.queue_id
+                 order by t.tick_queue desc, t.tick_id desc
+                 limit 1) latest on true
+         where not q.queue_external_ticker
+           and not q.queue_ticker_paused
+    ), made as (
+        insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
+        select woken.queue_id,
+               pg_catalog.nextval(pgq.quote_fqname(woken.queue_tick_seq)::pg_catalog.regclass),
+               woken.events_issued
+          from woken
+         where woken.events_issued operator(pg_catalog.>) coalesce(woken.last_event_seq, -1)
+           -- A last tick from our future (see pgq.ticker()) gets no
+           -- wake-up tick; the daemon's next pgq.ticker() call reports it.
+           and coalesce(pg_catalog.txid_snapshot_xmin(woken.last_snapshot)
+                        operator(pg_catalog.<=) pg_catalog.txid_current(), true)
+        returning tick_queue, tick_event_seq
+    )
+    select woken.queue_name, made.tick_event_seq
+      from made
+      join woken on woken.queue_id operator(pg_catalog.=) made.tick_queue;
+end;
+$$ language plpgsql;

@@ -87,6 +87,9 @@ grant execute on function
     pgq._queue_relations(int4)
   to pgq_admin;
 
+-- the daemon's wake-up tick: runs with the caller's rights (pgq_ticker.sql)
+grant execute on function pgq._wake_tick(text[], oid[]) to pgq_admin;
+
 -- tables
 revoke all on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription,
               pgq.event_template, pgq.retry_queue
