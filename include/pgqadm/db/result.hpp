@@ -32,9 +32,12 @@ class Result {
             return std::nullopt;
         return get(row, col);
     }
-    /// Integer value; throws DbError if NULL or not a number.
+    /// The value as a number; throws ResultError if it is NULL or not
+    /// entirely a number.
     long long as_int(int row, int col) const;
     double as_double(int row, int col) const;
+    /// Rows an INSERT/UPDATE/DELETE/COPY... touched (0 for other commands).
+    long long affected_rows() const;
     bool as_bool(int row, int col) const { return text(row, col) == "t"; }
 
     PGresult* raw() const { return res_.get(); }
