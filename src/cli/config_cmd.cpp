@@ -13,7 +13,7 @@
 // Deliberately not settable: queue_ntables (rotation bookkeeping depends on
 // it), queue_extra_maint (names of functions the maintenance job executes),
 // and the internal columns (data prefix, sequences, switch state).
-#include "pgq_probe.hpp"
+#include "pgqadm/cli/format.hpp"
 #include "pgqadm/cli/commands.hpp"
 #include "pgqadm/cli/session.hpp"
 #include "pgqadm/db/db_error.hpp"
@@ -185,8 +185,7 @@ int change_config(CommandContext& ctx, const std::string& queue)
     for (std::size_t i = 1; i < ctx.args.size(); ++i)
         changes.push_back(parse_change(ctx.args[i]));
 
-    db::Connection conn = open_db(ctx.config);
-    require_pgq(conn);
+    db::Connection conn = open_session(ctx.config);
     std::set<std::string> columns = queue_columns(conn);
     for (const Change& c : changes) {
         if (!columns.count(c.full_name))
@@ -239,8 +238,7 @@ std::string bool_text(const std::string& json_bool)
 
 int show_config(CommandContext& ctx, const std::optional<std::string>& queue)
 {
-    db::Connection conn = open_db(ctx.config);
-    require_pgq(conn);
+    db::Connection conn = open_session(ctx.config);
     // to_jsonb(q) yields NULL for columns an older schema lacks (PgQ 2 has no
     // queue_ticker_paused), so one query fits our schema and every PgQ.
     db::Result r = conn.exec("select q.queue_name,"

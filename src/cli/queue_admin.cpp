@@ -1,5 +1,4 @@
 // create, drop, register, unregister: thin wrappers around the pgq API.
-#include "pgq_probe.hpp"
 #include "pgqadm/cli/commands.hpp"
 #include "pgqadm/cli/session.hpp"
 
@@ -12,8 +11,7 @@ namespace {
 long long call_and_notify(const config::Config& cfg, const std::string& sql,
                           const db::Params& params, const std::string& queue)
 {
-    db::Connection conn = open_db(cfg);
-    require_pgq(conn);
+    db::Connection conn = open_session(cfg);
     db::Transaction tx(conn);
     db::Result res = conn.exec(sql, params);
     long long value = res.is_null(0, 0) ? 0 : res.as_int(0, 0);

@@ -12,7 +12,7 @@
 // send terminal escapes. JSON carries them exactly (its escapes are inert).
 #include "pgqadm/cli/status.hpp"
 
-#include "pgq_probe.hpp"
+#include "pgqadm/cli/format.hpp"
 #include "pgqadm/cli/commands.hpp"
 #include "pgqadm/cli/session.hpp"
 #include "pgqadm/log/printable.hpp"
@@ -313,8 +313,7 @@ std::optional<std::string> notification_queue_warning(double usage)
 
 int cmd_status(CommandContext& ctx)
 {
-    db::Connection conn = open_db(ctx.config);
-    require_pgq(conn);
+    db::Connection conn = open_session(ctx.config);
     // One snapshot for both queries, so queues and consumers agree.
     db::Transaction snapshot(conn, "begin transaction isolation level repeatable read read only");
     Status st = collect(conn);

@@ -1,7 +1,8 @@
 #include "pgqadm/ticker/maintenance.hpp"
 
-#include "pgqadm/ticker/sql_text.hpp"
-#include "pgqadm/ticker/ticker_loop.hpp"
+#include "pgqadm/pgq/names.hpp"
+#include "pgqadm/pgq/session.hpp"
+#include "pgqadm/ticker/clock.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -27,7 +28,7 @@ long first_int(const db::Result& r)
         return 0;
     try {
         return static_cast<long>(r.as_int(0, 0));
-    } catch (const db::DbError&) {
+    } catch (const db::ResultError&) {
         return 0; // not a number: treat as "done"
     }
 }
@@ -45,7 +46,7 @@ void Maintenance::run()
         }
         try {
             config::Config cfg = control_.settings();
-            db::Connection conn = open_job_connection(cfg, "maintenance");
+            db::Connection conn = pgq::open_session(cfg, "maintenance");
             backoff.reset();
             session(conn, cfg.db);
             continue; // a clean end: reconnect at once
@@ -148,7 +149,7 @@ void Maintenance::legacy_maintain(db::Connection& conn)
 long Maintenance::repeat_op(db::Connection& conn, const std::string& func,
                             const std::optional<std::string>& arg)
 {
-    std::string sql = "select " + quote_fqname(conn, func) + (arg ? "($1)" : "()");
+    std::string sql = "select " + pgq::quote_fqname(conn, func) + (arg ? "($1)" : "()");
     db::Params params;
     if (arg)
         params.push_back(arg);
@@ -176,7 +177,7 @@ void Maintenance::rotate_step1(db::Connection& conn, const std::string& func,
 void Maintenance::vacuum(db::Connection& conn, const std::string& command, const std::string& table)
 {
     double started = monotonic_now();
-    conn.exec(command + " " + quote_fqname(conn, table));
+    conn.exec(command + " " + pgq::quote_fqname(conn, table));
     spdlog::debug("maintenance: {} {} took {:.3f} s", command, table, monotonic_now() - started);
 }
 

@@ -1,9 +1,8 @@
 #include "pgqadm/ticker/ticker_loop.hpp"
 
-#include "pgqadm/cli/session.hpp"
-#include "pgqadm/db/conninfo.hpp"
+#include "pgqadm/pgq/names.hpp"
+#include "pgqadm/pgq/session.hpp"
 #include "pgqadm/ticker/leadership.hpp"
-#include "pgqadm/ticker/sql_text.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -24,12 +23,6 @@ constexpr std::size_t probe_chunk = 500;
 // from its rounds, and only about this many are in memory at a time.
 constexpr std::size_t notification_chunk = 256;
 
-// Wake-ups for queues missing from our list are kept (this many at most)
-// only while a refresh is due, e.g. after pgqadm announced a queue change:
-// they are likely for the queue just created. Any other name is dropped; a
-// queue created without pgqadm is found by the periodic refresh.
-constexpr std::size_t max_unknown_wakeups = 64;
-
 // Queue changes are announced by NOTIFY, which anyone can send: they make
 // the queue list be re-read at most this often.
 constexpr double min_seconds_between_change_refreshes = 1.0;
@@ -49,50 +42,9 @@ constexpr const char* probe_sql =
     "  left join pg_catalog.pg_class c on c.oid = u.seq"
     " order by u.n";
 
-// Wake-up ticks, one round trip for all woken queues. The daemon inserts the
-// tick rows itself: the same columns and defaults as pgq.ticker(queue), and a
-// tick only when the event sequence moved past the last tick. It skips the
-// PL/pgSQL call, whose pinned search_path and separate lookups cost about a
-// fifth of the ticker backend's CPU per tick. Only our schema sends wake-ups;
-// a role that may not insert into pgq.tick falls back to wake_tick_api_sql.
-constexpr const char* wake_tick_direct_sql =
-    "insert into pgq.tick (tick_queue, tick_id, tick_event_seq)"
-    " select q.queue_id,"
-    "        pg_catalog.nextval(pgq.quote_fqname(q.queue_tick_seq)::pg_catalog.regclass),"
-    "        coalesce(pg_catalog.pg_sequence_last_value(u.seq), 0)"
-    "   from unnest($1::text[], $2::pg_catalog.oid[]) u(name, seq)"
-    "   join pgq.queue q on q.queue_name = u.name"
-    "  where not q.queue_external_ticker and not q.queue_ticker_paused"
-    "    and coalesce(pg_catalog.pg_sequence_last_value(u.seq), 0)"
-    "        > coalesce((select t.tick_event_seq from pgq.tick t"
-    "                     where t.tick_queue = q.queue_id"
-    "                     order by t.tick_queue desc, t.tick_id desc limit 1), -1)"
-    " returning (select queue_name from pgq.queue where queue_id = tick_queue), tick_event_seq";
-
-// The same through the API: the sequence position (read first, so it is
-// never past what the tick records) and pgq.ticker(), which decides itself.
-constexpr const char* wake_tick_api_sql =
-    "select u.name, coalesce(pg_catalog.pg_sequence_last_value(u.seq), 0), pgq.ticker(u.name)"
-    "  from unnest($1::text[], $2::pg_catalog.oid[]) u(name, seq)";
-
 } // namespace
 
-double monotonic_now()
-{
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
-db::Connection open_job_connection(const config::Config& cfg, const char* role)
-{
-    db::Connection conn = db::Connection::open(cfg.db, cfg.job_name + " " + role);
-    db::Result r = conn.exec("select to_regclass('pgq.queue') is not null,"
-                             "       to_regprocedure('pgq.ticker(text)') is not null");
-    if (!r.as_bool(0, 0) || !r.as_bool(0, 1))
-        throw Error("pgq is not installed in this database (or too old: no pgq.ticker(text)); "
-                    "run 'pgqadm <config> install'");
-    return conn;
-}
+using pgq::text_array_literal;
 
 void TickerLoop::run()
 {
@@ -104,7 +56,7 @@ void TickerLoop::run()
     while (!control_.stopping()) {
         config::Config cfg = control_.settings();
         try {
-            db::Connection conn = open_job_connection(cfg, "ticker");
+            db::Connection conn = pgq::open_session(cfg, "ticker");
             Leadership lead = claim_leadership(conn, identity_);
             if (!lead.leading) {
                 // Say who leads once, and again when that changes: a standby
@@ -160,22 +112,19 @@ void TickerLoop::run()
 
 void TickerLoop::session(db::Connection& conn, const std::string& db)
 {
-    conn.exec(std::string("listen ") + cli::queue_change_channel);
-    conn.exec(std::string("listen ") + wakeup_channel);
+    conn.exec(std::string("listen ") + pgq::queue_change_channel);
+    conn.exec(std::string("listen ") + pgq::wakeup_channel);
     conn.prepare("probe", probe_sql, 1);
     conn.prepare("tick", "select q, pgq.ticker(q) from unnest($1::text[]) q", 1);
     conn.prepare("newest_queue", "select coalesce(pg_catalog.max(queue_id), 0) from pgq.queue", 0);
-    conn.prepare("wake_tick_api", wake_tick_api_sql, 2);
-    direct_wake_ticks_ = true; // prepared on first use
-    direct_prepared_ = false;
+    wake_ticker_.prepare(conn);
     conn.set_notification_sink([this](std::string_view channel, std::string_view payload) {
         on_notification(channel, payload);
     });
     control_.active = true;
     refresh_needed_ = true;
     queue_change_pending_ = false;
-    woken_.clear();
-    woken_unknown_.clear();
+    wakeups_.clear();
     unsigned generation = control_.generation();
     double next_round = 0;
     while (!control_.stopping()) {
@@ -212,7 +161,7 @@ void TickerLoop::session(db::Connection& conn, const std::string& db)
             continue;
         }
         double until = std::min(next_round, next_wake);
-        if (!woken_unknown_.empty() && !refresh_needed_) // may be for a new queue
+        if (wakeups_.waiting_for_refresh() && !refresh_needed_) // may be for a new queue
             until = std::min(until, change_refresh_at);
         control_.wait_readable(conn.socket(),
                                std::chrono::duration<double>(until - monotonic_now()));
@@ -221,110 +170,57 @@ void TickerLoop::session(db::Connection& conn, const std::string& db)
 
 void TickerLoop::on_notification(std::string_view channel, std::string_view payload)
 {
-    if (channel != wakeup_channel) {
+    if (channel != pgq::wakeup_channel) {
         queue_change_pending_ = true; // pgqadm's create/drop/config changed a queue
         return;
     }
-    if (queues_.find(payload) != queues_.end()) {
-        if (woken_.find(payload) == woken_.end())
-            woken_.emplace(payload);
-    } else if ((queue_change_pending_ || refresh_needed_) &&
-               woken_unknown_.size() < max_unknown_wakeups &&
-               woken_unknown_.find(payload) == woken_unknown_.end()) {
-        woken_unknown_.emplace(payload);
-    }
+    wakeups_.on_wakeup(payload, queues_.find(payload) != queues_.end(),
+                       queue_change_pending_ || refresh_needed_);
 }
 
 double TickerLoop::tick_woken(db::Connection& conn)
 {
-    if (woken_.empty() && woken_unknown_.empty())
+    if (wakeups_.empty())
         return std::numeric_limits<double>::infinity();
     if (refresh_needed_)
         refresh(conn);
     double now = monotonic_now();
-    double next_due = std::numeric_limits<double>::infinity();
-    std::vector<std::string> names;
-    std::vector<std::string> seqs;
-    for (auto it = woken_.begin(); it != woken_.end();) {
-        auto q = queues_.find(*it);
-        if (q == queues_.end()) { // dropped or paused since it was woken
-            it = woken_.erase(it);
-            continue;
-        }
-        double due = q->second.state.last_tick + q->second.settings.max_lag;
-        if (due > now) {
-            next_due = std::min(next_due, due);
-            ++it;
-            continue;
-        }
-        names.push_back(q->first);
-        seqs.push_back(q->second.seq_oid);
-        it = woken_.erase(it);
-    }
-    if (names.empty())
-        return next_due;
+    Wakeups::Due due = wakeups_.take_due(now, [this](const std::string& name) {
+        auto q = queues_.find(name);
+        return q == queues_.end()
+                   ? std::nullopt
+                   : std::optional<double>(q->second.state.last_tick + q->second.settings.max_lag);
+    });
+    if (due.queues.empty())
+        return due.next_due;
 
-    long created = 0;
+    std::vector<std::string> seqs;
+    for (const auto& name : due.queues)
+        seqs.push_back(queues_.find(name)->second.seq_oid);
+    WakeTicker::Ticks ticks;
     try {
-        created = direct_wake_ticks_ ? wake_ticks_direct(conn, names, seqs)
-                                     : wake_ticks_via_api(conn, names, seqs);
+        ticks = wake_ticker_.tick(conn, due.queues, seqs);
     } catch (const db::DbError& e) {
         if (e.is_connection_problem())
             throw;
-        // Class 42: no INSERT right on pgq.tick or its sequences, or a pgq
-        // without these columns. Anything else may pass; the round retries.
-        if (direct_wake_ticks_ && e.sqlstate().rfind("42", 0) == 0) {
-            spdlog::info("ticker: wake-up ticks go through pgq.ticker() ({})", e.describe());
-            direct_wake_ticks_ = false;
-            for (const auto& name : names)
-                woken_.insert(name); // again, through the API
+        if (wake_ticker_.fall_back(e)) {
+            wakeups_.wake_again(due.queues); // at once, through pgq.ticker()
             return now;
         }
         // e.g. paused or dropped a moment ago: the next round sorts it out.
         spdlog::debug("ticker: wake-up tick failed ({}), refreshing queue list", e.describe());
         refresh_needed_ = true;
-        return next_due;
+        return due.next_due;
     }
-    spdlog::debug("ticker: woken for {} queues, {} ticks", names.size(), created);
-    control_.stats.ticks += created;
-    return next_due;
-}
-
-long TickerLoop::wake_ticks_direct(db::Connection& conn, const std::vector<std::string>& names,
-                                   const std::vector<std::string>& seqs)
-{
-    if (!direct_prepared_) {
-        conn.prepare("wake_tick_direct", wake_tick_direct_sql, 2);
-        direct_prepared_ = true;
-    }
-    db::Result r = conn.exec_prepared("wake_tick_direct",
-                                      {text_array_literal(names), text_array_literal(seqs)});
-    double now = monotonic_now();
-    for (int row = 0; row < r.rows(); ++row) {
-        auto q = queues_.find(r.get(row, 0));
+    now = monotonic_now();
+    for (const auto& [name, seq] : ticks) {
+        auto q = queues_.find(name);
         if (q != queues_.end())
-            observe_tick(q->second.state, r.as_int(row, 1), now);
+            observe_tick(q->second.state, seq, now);
     }
-    return r.rows();
-}
-
-long TickerLoop::wake_ticks_via_api(db::Connection& conn, const std::vector<std::string>& names,
-                                    const std::vector<std::string>& seqs)
-{
-    db::Result r =
-        conn.exec_prepared("wake_tick_api", {text_array_literal(names), text_array_literal(seqs)});
-    double now = monotonic_now();
-    long created = 0;
-    for (int row = 0; row < r.rows(); ++row) {
-        auto q = queues_.find(r.get(row, 0));
-        if (q == queues_.end())
-            continue;
-        if (r.is_null(row, 2))
-            continue; // pgq.ticker() saw no need
-        ++created;
-        observe_tick(q->second.state, r.as_int(row, 1), now);
-    }
-    return created;
+    spdlog::debug("ticker: woken for {} queues, {} ticks", due.queues.size(), ticks.size());
+    control_.stats.ticks += static_cast<long>(ticks.size());
+    return due.next_due;
 }
 
 void TickerLoop::confirm_lead(db::Connection& conn)
@@ -404,16 +300,8 @@ void TickerLoop::refresh(db::Connection& conn)
     if (!oids.empty())
         probe_chunks_.push_back(text_array_literal(oids));
     // Wake-ups that came before their queue was on the list.
-    for (auto it = woken_unknown_.begin(); it != woken_unknown_.end();) {
-        if (queues_.count(*it)) {
-            woken_.insert(*it);
-            it = woken_unknown_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    if (!queue_change_pending_)
-        woken_unknown_.clear();
+    wakeups_.after_refresh([this](const std::string& name) { return queues_.count(name) > 0; },
+                           queue_change_pending_);
     refresh_needed_ = false;
     last_refresh_ = now;
     next_refresh_ = now + control_.settings().queue_refresh_period;

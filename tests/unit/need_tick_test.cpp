@@ -1,6 +1,6 @@
 #include "pgqadm/ticker/job_control.hpp"
 #include "pgqadm/ticker/need_tick.hpp"
-#include "pgqadm/ticker/sql_text.hpp"
+#include "pgqadm/pgq/names.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,6 +9,7 @@
 #include <vector>
 
 using namespace pgqadm::ticker;
+using pgqadm::pgq::text_array_literal;
 
 namespace {
 const QueueSettings defaults{3, 60, 500};

@@ -1,20 +1,12 @@
-// What every database command starts with.
+// The commands' view of a pgq session (pgqadm/pgq/session.hpp).
 #pragma once
-#include "pgqadm/config/config.hpp"
-#include "pgqadm/db/connection.hpp"
-
-#include <string>
+#include "pgqadm/pgq/session.hpp"
 
 namespace pgqadm::cli {
 
-/// Connects to the config's `db` (logged with the password masked).
-db::Connection open_db(const config::Config& cfg);
-
-/// Wakes a running ticker so it re-reads pgq.queue now instead of at the next
-/// queue_refresh_period (it LISTENs on this channel). Sent inside the caller's
-/// transaction, so it is delivered only if the change commits.
-void notify_queue_change(db::Connection& conn, const std::string& queue);
-
-inline constexpr const char* queue_change_channel = "pgqadm_queue_change";
+using pgq::notify_queue_change;
+using pgq::open_db;
+using pgq::open_session;
+using pgq::require_pgq;
 
 } // namespace pgqadm::cli

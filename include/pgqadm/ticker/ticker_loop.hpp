@@ -3,11 +3,14 @@
 // probe") and the queues whose thresholds say so get pgq.ticker(queue).
 // Between those rounds it waits on its connection: producers of queues with
 // queue_ticker_notify send NOTIFY pgq_ticker_wakeup at commit, and such a
-// queue is ticked as soon as its ticker_max_lag allows, in one round trip.
+// queue is ticked as soon as its ticker_max_lag allows, in one round trip
+// (wakeups.hpp).
 #pragma once
 #include "pgqadm/db/connection.hpp"
+#include "pgqadm/ticker/clock.hpp"
 #include "pgqadm/ticker/job_control.hpp"
 #include "pgqadm/ticker/need_tick.hpp"
+#include "pgqadm/ticker/wakeups.hpp"
 
 #include <map>
 #include <set>
@@ -16,10 +19,6 @@
 #include <vector>
 
 namespace pgqadm::ticker {
-
-/// Channel the producer functions of queue_ticker_notify queues NOTIFY at
-/// commit; the payload is the queue name.
-inline constexpr const char* wakeup_channel = "pgq_ticker_wakeup";
 
 class TickerLoop {
   public:
@@ -48,10 +47,6 @@ class TickerLoop {
     /// Ticks the woken queues whose max_lag has passed; returns when the
     /// next still-waiting one is due (infinity if none).
     double tick_woken(db::Connection& conn);
-    long wake_ticks_direct(db::Connection& conn, const std::vector<std::string>& names,
-                           const std::vector<std::string>& seqs);
-    long wake_ticks_via_api(db::Connection& conn, const std::vector<std::string>& names,
-                            const std::vector<std::string>& seqs);
 
     JobControl& control_;
     std::string identity_; ///< this daemon in the leadership row
@@ -59,26 +54,13 @@ class TickerLoop {
     std::map<std::string, Queue, std::less<>> queues_;
     std::vector<Queue*> probe_order_;       ///< queues in the order the probe returns them
     std::vector<std::string> probe_chunks_; ///< oid[] literals, one per probe statement
-    // Any role may NOTIFY our channels, so what notifications leave behind
-    // is bounded: woken_ holds only queues we tick, woken_unknown_ at most
-    // max_unknown_wakeups names, and only while a refresh is due.
-    // Queues whose producers committed since their last tick.
-    std::set<std::string, std::less<>> woken_;
-    // Wake-ups naming no queue on the list, which may be one just created.
-    std::set<std::string, std::less<>> woken_unknown_;
+    Wakeups wakeups_;        ///< queues whose producers committed since their last tick
+    WakeTicker wake_ticker_; ///< makes their ticks
     bool refresh_needed_ = true;
     long long newest_queue_id_ = -1;    ///< highest pgq.queue.queue_id at the last refresh
     bool queue_change_pending_ = false; ///< pgqadm_queue_change seen since the last refresh
     double last_refresh_ = 0;
-    bool direct_wake_ticks_ = true; ///< false once inserting into pgq.tick was refused
-    bool direct_prepared_ = false;
     double next_refresh_ = 0;
 };
-
-/// Seconds on the monotonic clock.
-double monotonic_now();
-
-/// Opens a connection for a daemon job and checks that pgq is there.
-db::Connection open_job_connection(const config::Config& cfg, const char* role);
 
 } // namespace pgqadm::ticker

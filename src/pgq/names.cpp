@@ -1,8 +1,8 @@
-#include "pgqadm/ticker/sql_text.hpp"
+#include "pgqadm/pgq/names.hpp"
 
 #include "pgqadm/db/connection.hpp"
 
-namespace pgqadm::ticker {
+namespace pgqadm::pgq {
 
 std::string quote_fqname(const db::Connection& conn, const std::string& name)
 {
@@ -29,4 +29,4 @@ std::string text_array_literal(const std::vector<std::string>& items)
     return out + "}";
 }
 
-} // namespace pgqadm::ticker
+} // namespace pgqadm::pgq

@@ -1,23 +1,10 @@
-// Small helpers shared by the read-mostly admin commands (config, status):
-// checking that the database has a pgq schema at all, and number formatting.
+// Text formatting for the admin commands' human-readable output.
 #pragma once
-#include "pgqadm/db/connection.hpp"
-#include "pgqadm/error.hpp"
-
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace pgqadm::cli {
-
-/// Throws a one-line Error when the database has no usable pgq (neither our
-/// schema nor the extension), instead of "relation pgq.queue does not exist".
-inline void require_pgq(db::Connection& conn)
-{
-    db::Result r = conn.exec("select to_regclass('pgq.queue') is not null");
-    if (!r.as_bool(0, 0))
-        throw Error("pgq is not installed in this database "
-                    "(run `pgqadm <config> install`, or CREATE EXTENSION pgq)");
-}
 
 /// A numeric text from PostgreSQL ("3.000000", "-0.5", "12") as a short
 /// number: trailing fractional zeros and a bare dot removed ("3", "-0.5").

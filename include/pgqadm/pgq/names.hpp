@@ -1,5 +1,5 @@
-// Small SQL text helpers the ticker needs when it names objects it read from
-// pgq's own tables (sequence, function and table names).
+// SQL text for names and lists read from pgq's own tables (sequence,
+// function and table names, queue names sent as one array parameter).
 #pragma once
 #include <string>
 #include <vector>
@@ -8,7 +8,7 @@ namespace pgqadm::db {
 class Connection;
 }
 
-namespace pgqadm::ticker {
+namespace pgqadm::pgq {
 
 /// "schema.name" -> quote_ident(schema).quote_ident(name); no dot -> public.
 std::string quote_fqname(const db::Connection& conn, const std::string& name);
@@ -16,4 +16,4 @@ std::string quote_fqname(const db::Connection& conn, const std::string& name);
 /// A text[] literal for a query parameter: {"a","b\"c"}.
 std::string text_array_literal(const std::vector<std::string>& items);
 
-} // namespace pgqadm::ticker
+} // namespace pgqadm::pgq
