@@ -21,6 +21,7 @@ Options parse_options(int argc, const char* const* argv)
     app.add_flag("-v,--verbose", opts.verbose);
     app.add_flag("-d,--daemon", opts.daemon);
     app.add_flag("--json", opts.json);
+    app.add_flag("--check", opts.check);
     app.add_flag("--force", opts.force);
     // -r/-s/-k store into one destination; the last one given wins (optparse store_const).
     auto control = [&opts](int sig) {
@@ -75,6 +76,7 @@ std::string help_text()
            "  -d, --daemon    go background\n"
            "  -V, --version   print version info and exit\n"
            "  --json          status: print one JSON document\n"
+           "  --check         status: one line, exit 0/1/2 (ok/warning/critical)\n"
            "  --force         drop: unregister consumers first; install: over a foreign pgq\n"
            "\n"
            "  control running process:\n"

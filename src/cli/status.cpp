@@ -16,6 +16,7 @@
 #include "pgqadm/cli/commands.hpp"
 #include "pgqadm/cli/session.hpp"
 #include "pgqadm/log/printable.hpp"
+#include "pgqadm/observe/snapshot.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -29,8 +30,6 @@ namespace {
 
 /// A consumer batch open for longer than this is reported.
 constexpr double long_batch_seconds = 300;
-/// Slack on top of the idle period before a missing tick is reported.
-constexpr double tick_slack_seconds = 10;
 /// Share of PostgreSQL's NOTIFY queue in use above which status warns.
 constexpr double notification_queue_warn_usage = 0.5;
 
@@ -56,7 +55,26 @@ struct Status {
     Opt pgq_version;
     Opt notification_queue_usage; ///< 0..1, cluster-wide
     std::vector<QueueRow> queues;
+    std::optional<bool> leader_alive; ///< our schema: does a live ticker lead?
     std::vector<std::string> warnings;
+    /// Which of the warnings are critical (status --check exits 2).
+    std::vector<bool> critical;
+
+    void warn(std::string text, bool is_critical = false)
+    {
+        warnings.push_back(std::move(text));
+        critical.push_back(is_critical);
+    }
+    /// 0 ok, 1 warning, 2 critical: the exit code of status --check.
+    int level() const
+    {
+        if (warnings.empty())
+            return 0;
+        for (bool c : critical)
+            if (c)
+                return 2;
+        return 1;
+    }
 };
 
 double secs(const Opt& v)
@@ -81,6 +99,14 @@ Status collect(db::Connection& conn)
     st.pgq_version = conn.exec("select pgq.version()").opt(0, 0);
     st.notification_queue_usage =
         conn.exec("select pg_catalog.pg_notification_queue_usage()::text").opt(0, 0);
+    // Only our schema records who leads (a foreign pgq's tickers lead by lock).
+    bool has_leader_info =
+        conn.exec("select pg_catalog.to_regprocedure('pgq.ticker_leader_info()') is not null")
+            .as_bool(0, 0);
+    if (has_leader_info)
+        st.leader_alive = conn.exec("select coalesce(leader_alive, false)"
+                                    "  from pgq.ticker_leader_info()")
+                              .as_bool(0, 0);
 
     // to_jsonb(i) makes columns that only newer pgq versions have come out as NULL.
     db::Result q =
@@ -135,32 +161,44 @@ Status collect(db::Connection& conn)
     return st;
 }
 
-void add_warnings(Status& st)
+/// Over `limit` (0: not checked)?
+bool over(const Opt& seconds, double limit)
 {
+    return limit > 0 && seconds && secs(seconds) > limit;
+}
+
+void add_warnings(Status& st, const config::Config& cfg)
+{
+    if (st.leader_alive == false)
+        st.warn("no active ticker: no live pgqadm leads this database (pgq.ticker_leader_info())",
+                true);
     if (st.notification_queue_usage) {
         if (auto warning = notification_queue_warning(secs(st.notification_queue_usage)))
-            st.warnings.push_back(*warning);
+            st.warn(*warning);
     }
     for (const QueueRow& q : st.queues) {
         bool ticked_elsewhere = q.paused == "true" || q.external_ticker == "true";
         if (!ticked_elsewhere && q.idle_period &&
-            (!q.ticker_lag || secs(q.ticker_lag) > secs(q.idle_period) + tick_slack_seconds))
-            st.warnings.push_back(
-                "queue " + q.name + ": " +
-                (q.ticker_lag ? "no tick for " + whole_seconds(q.ticker_lag) : "no tick at all") +
-                " (idle period " + whole_seconds(q.idle_period) + "): is the ticker running?");
+            (!q.ticker_lag || secs(q.ticker_lag) > secs(q.idle_period) + cfg.warn_tick_delay))
+            st.warn("queue " + q.name + ": " +
+                    (q.ticker_lag ? "no tick for " + whole_seconds(q.ticker_lag) : "no tick at all") +
+                    " (idle period " + whole_seconds(q.idle_period) + "): is the ticker running?");
         for (const ConsumerRow& c : q.consumers) {
+            std::string who = "consumer " + c.name + " on queue " + q.name;
             if (c.current_batch && secs(c.last_seen) > long_batch_seconds)
-                st.warnings.push_back("consumer " + c.name + " on queue " + q.name + ": batch " +
-                                      *c.current_batch + " open for " + whole_seconds(c.last_seen));
-        }
-        // Rotation is overdue and a consumer's position predates the last
-        // switch: maintenance cannot rotate until that consumer moves on.
-        if (q.rotation_period && q.since_switch && secs(q.since_switch) > secs(q.rotation_period)) {
-            for (const ConsumerRow& c : q.consumers)
-                if (c.lag && secs(c.lag) > secs(q.since_switch))
-                    st.warnings.push_back(
-                        "queue " + q.name + ": rotation blocked by consumer " + c.name + " (lag " +
+                st.warn(who + ": batch " + *c.current_batch + " open for " +
+                        whole_seconds(c.last_seen));
+            bool lag_critical = over(c.lag, cfg.crit_consumer_lag);
+            if (lag_critical || over(c.lag, cfg.warn_consumer_lag))
+                st.warn(who + ": lag " + whole_seconds(c.lag), lag_critical);
+            bool gone_critical = over(c.last_seen, cfg.crit_consumer_last_seen);
+            if (gone_critical || over(c.last_seen, cfg.warn_consumer_last_seen))
+                st.warn(who + ": last seen " + whole_seconds(c.last_seen) + " ago", gone_critical);
+            // Maintenance cannot rotate until that consumer moves on.
+            auto number = [](const Opt& v) { return v ? std::optional(secs(v)) : std::nullopt; };
+            if (observe::blocks_rotation(number(q.rotation_period), number(q.since_switch),
+                                         number(c.lag)))
+                st.warn("queue " + q.name + ": rotation blocked by consumer " + c.name + " (lag " +
                         whole_seconds(c.lag) + ", last rotation " + whole_seconds(q.since_switch) +
                         " ago, rotation period " + whole_seconds(q.rotation_period) + ")");
         }
@@ -294,7 +332,16 @@ std::string json_report(const Status& st)
     out += "],\"warnings\":[";
     for (std::size_t i = 0; i < st.warnings.size(); ++i)
         out += std::string(i ? "," : "") + json_string(st.warnings[i]);
-    return out + "]}\n";
+    out += "],\"critical\":[";
+    bool first = true;
+    for (std::size_t i = 0; i < st.warnings.size(); ++i) {
+        if (!st.critical[i])
+            continue;
+        out += std::string(first ? "" : ",") + json_string(st.warnings[i]);
+        first = false;
+    }
+    static const char* const level_names[] = {"ok", "warning", "critical"};
+    return out + "],\"check\":\"" + level_names[st.level()] + "\"}\n";
 }
 
 } // namespace
@@ -311,16 +358,57 @@ std::optional<std::string> notification_queue_warning(double usage)
            "inserts into ticker_notify queues";
 }
 
+/// status --check: one line for a monitoring plugin (Nagios style) and
+/// the exit code 0 ok, 1 warning, 2 critical.
+int check_report(const Status& st)
+{
+    static const char* const level_names[] = {"OK", "WARNING", "CRITICAL"};
+    int level = st.level();
+    std::string line = std::string("PGQADM ") + level_names[level] + " - ";
+    if (level == 0) {
+        std::size_t consumers = 0;
+        for (const QueueRow& q : st.queues)
+            consumers += q.consumers.size();
+        line += std::to_string(st.queues.size()) + " queues, " + std::to_string(consumers) +
+                " consumers";
+    } else {
+        // The worst first: a critical warning if there is one.
+        std::size_t shown = 0;
+        for (std::size_t i = 0; i < st.warnings.size(); ++i)
+            if (st.critical[i] == (level == 2)) {
+                shown = i;
+                break;
+            }
+        line += log::printable(st.warnings[shown]);
+        if (st.warnings.size() > 1)
+            line += " (+" + std::to_string(st.warnings.size() - 1) + " more)";
+    }
+    std::cout << line << "\n" << std::flush;
+    return level;
+}
+
 int cmd_status(CommandContext& ctx)
 {
-    db::Connection conn = open_session(ctx.config);
-    // One snapshot for both queries, so queues and consumers agree.
-    db::Transaction snapshot(conn, "begin transaction isolation level repeatable read read only");
-    Status st = collect(conn);
-    snapshot.commit();
-    add_warnings(st);
+    Status st;
+    try {
+        db::Connection conn = open_session(ctx.config);
+        // One snapshot for all queries, so queues and consumers agree.
+        db::Transaction snapshot(conn,
+                                 "begin transaction isolation level repeatable read read only");
+        st = collect(conn);
+        snapshot.commit();
+    } catch (const std::exception& e) {
+        if (!ctx.options.check)
+            throw;
+        // A monitoring plugin must say something, and "cannot look" is critical.
+        std::cout << "PGQADM CRITICAL - " << log::printable(e.what()) << "\n" << std::flush;
+        return 2;
+    }
+    add_warnings(st, ctx.config);
+    if (ctx.options.check && !ctx.options.json)
+        return check_report(st);
     std::cout << (ctx.options.json ? json_report(st) : text_report(st)) << std::flush;
-    return 0;
+    return ctx.options.check ? st.level() : 0;
 }
 
 } // namespace pgqadm::cli

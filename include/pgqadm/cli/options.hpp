@@ -13,6 +13,7 @@ struct Options {
     bool verbose = false;
     bool daemon = false;
     bool json = false;                    ///< status --json
+    bool check = false;                   ///< status --check: exit 0/1/2 (ok/warning/critical)
     bool force = false;                   ///< drop --force, install --force
     std::optional<int> control_signal;    ///< -r/-s/-k: SIGHUP/SIGINT/SIGTERM (last one wins)
     std::vector<std::string> positionals; ///< config file, command, command arguments
