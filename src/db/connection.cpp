@@ -183,6 +183,57 @@ PGresult* Connection::finish_sent_query()
     }
 }
 
+DbError Connection::connection_error() const
+{
+    return DbError(scrub_secret(one_line(PQerrorMessage(conn_.get())), conninfo_), "08006");
+}
+
+CopyIn Connection::copy_in(std::string_view copy_sql)
+{
+    Result started = exec(copy_sql);
+    if (PQresultStatus(started.raw()) != PGRES_COPY_IN)
+        throw DbError("not a COPY ... FROM STDIN: " + std::string(copy_sql.substr(0, 200)),
+                      "42601");
+    return CopyIn(*this);
+}
+
+CopyIn::CopyIn(CopyIn&& other) noexcept : conn_(other.conn_)
+{
+    other.conn_ = nullptr;
+}
+
+void CopyIn::write(std::string_view data)
+{
+    if (!conn_)
+        throw DbError("COPY already finished", "55000");
+    // libpq buffers; 1 means queued (0 only in nonblocking mode).
+    if (PQputCopyData(conn_->conn_.get(), data.data(), static_cast<int>(data.size())) != 1)
+        throw conn_->connection_error();
+}
+
+Result CopyIn::finish()
+{
+    if (!conn_)
+        throw DbError("COPY already finished", "55000");
+    Connection& conn = *conn_;
+    conn_ = nullptr;
+    if (PQputCopyEnd(conn.conn_.get(), nullptr) != 1)
+        throw conn.connection_error();
+    return conn.check(conn.finish_sent_query(), "COPY ... FROM STDIN");
+}
+
+CopyIn::~CopyIn()
+{
+    if (!conn_)
+        return;
+    // Abandoned (an exception while writing): the server fails the COPY;
+    // read its results so the connection can go on.
+    PGconn* raw = conn_->conn_.get();
+    if (PQputCopyEnd(raw, "COPY abandoned by the client") == 1)
+        while (PGresult* res = PQgetResult(raw))
+            PQclear(res);
+}
+
 std::string Connection::quote_ident(std::string_view ident) const
 {
     char* q = PQescapeIdentifier(conn_.get(), ident.data(), ident.size());
@@ -213,10 +264,11 @@ void Connection::set_notification_sink(NotificationSink sink)
 std::size_t Connection::pass_notifications()
 {
     std::size_t passed = 0;
+    if (!sink_) // they wait in libpq for notifications()
+        return passed;
     while (PGnotify* n = PQnotifies(conn_.get())) {
         std::unique_ptr<PGnotify, decltype(&PQfreemem)> owned(n, &PQfreemem);
-        if (sink_)
-            sink_(n->relname, n->extra ? n->extra : "");
+        sink_(n->relname, n->extra ? n->extra : "");
         ++passed;
     }
     return passed;

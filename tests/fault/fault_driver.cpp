@@ -15,8 +15,12 @@
 //
 // Without --dsn a fresh database is created on the cluster of the env file
 // (PGHOST/PGPORT/PGUSER; PGDATA/PGBIN enable PostgreSQL restarts).
+#include "pgqadm/db/connection.hpp"
+#include "pgqadm/pgq/names.hpp"
+
+#include <spdlog/spdlog.h>
+
 #include <fcntl.h>
-#include <libpq-fe.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -148,145 +152,36 @@ bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
 }
 
 // ---------------------------------------------------------------------------
-// A minimal libpq wrapper (COPY support included)
+// Database access: the project's own wrapper (pgqadm/db)
 
-struct PgError : std::runtime_error {
-    PgError(const std::string& msg, std::string state)
-        : std::runtime_error(msg), sqlstate(std::move(state))
-    {
-    }
-    std::string sqlstate;
-};
+using pgqadm::db::Connection;
+using pgqadm::db::DbError;
+using Res = pgqadm::db::Result;
+using pgqadm::pgq::text_array_literal;
 
-class Res {
-  public:
-    explicit Res(PGresult* r) : r_(r, &PQclear) {}
-    int rows() const { return PQntuples(r_.get()); }
-    bool null(int r, int c) const { return PQgetisnull(r_.get(), r, c) != 0; }
-    std::string get(int r, int c) const { return PQgetvalue(r_.get(), r, c); }
-    long long i64(int r, int c) const { return std::atoll(PQgetvalue(r_.get(), r, c)); }
-    long affected() const { return std::atol(PQcmdTuples(r_.get())); }
-
-  private:
-    std::unique_ptr<PGresult, decltype(&PQclear)> r_;
-};
-
-void ignore_notice(void*, const char*) {}
-
-class Pg {
-  public:
-    Pg(const std::string& dsn, const std::string& app)
-    {
-        const char* keys[] = {"dbname", "application_name", "connect_timeout", "options", nullptr};
-        const char* vals[] = {dsn.c_str(), app.c_str(), "5", "-c statement_timeout=60000", nullptr};
-        conn_ = PQconnectdbParams(keys, vals, 1);
-        if (PQstatus(conn_) != CONNECTION_OK) {
-            std::string msg = PQerrorMessage(conn_);
-            PQfinish(conn_);
-            conn_ = nullptr;
-            throw PgError("connect: " + msg, "08000");
-        }
-        PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
-    }
-    ~Pg()
-    {
-        if (conn_)
-            PQfinish(conn_);
-    }
-    Pg(const Pg&) = delete;
-    Pg& operator=(const Pg&) = delete;
-
-    Res exec(const std::string& sql, const std::vector<std::string>& params = {})
-    {
-        std::vector<const char*> vals;
-        for (const auto& p : params)
-            vals.push_back(p.c_str());
-        PGresult* r = params.empty()
-                          ? PQexec(conn_, sql.c_str())
-                          : PQexecParams(conn_, sql.c_str(), static_cast<int>(vals.size()), nullptr,
-                                         vals.data(), nullptr, nullptr, 0);
-        return check(r, sql);
-    }
-
-    /// COPY ... FROM STDIN with already formatted text rows.
-    void copy_in(const std::string& sql, const std::string& data)
-    {
-        PGresult* r = PQexec(conn_, sql.c_str());
-        if (PQresultStatus(r) != PGRES_COPY_IN)
-            check(r, sql);
-        PQclear(r);
-        if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1 ||
-            PQputCopyEnd(conn_, nullptr) != 1)
-            throw PgError(std::string("copy: ") + PQerrorMessage(conn_), "08000");
-        PGresult* last = nullptr;
-        while (PGresult* x = PQgetResult(conn_)) {
-            if (last)
-                PQclear(last);
-            last = x;
-        }
-        if (!last)
-            throw PgError(std::string("copy: no result: ") + PQerrorMessage(conn_), "08000");
-        check(last, sql);
-    }
-
-    std::string quote_ident(const std::string& s)
-    {
-        char* q = PQescapeIdentifier(conn_, s.c_str(), s.size());
-        std::string out = q ? q : "";
-        PQfreemem(q);
-        return out;
-    }
-
-  private:
-    Res check(PGresult* r, const std::string& sql)
-    {
-        auto st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-            return Res(r);
-        std::string state = r && PQresultErrorField(r, PG_DIAG_SQLSTATE)
-                                ? PQresultErrorField(r, PG_DIAG_SQLSTATE)
-                                : "08000";
-        std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
-        if (r)
-            PQclear(r);
-        while (!msg.empty() && msg.back() == '\n')
-            msg.pop_back();
-        throw PgError(msg + " [" + sql.substr(0, 80) + "]", state);
-    }
-
-    PGconn* conn_ = nullptr;
-};
+/// A connection with a statement timeout, so a stuck query cannot hang the
+/// suite (search_path is pinned: every name below is schema-qualified or a
+/// catalog's).
+Connection open_db(const std::string& dsn, const std::string& app)
+{
+    Connection conn = Connection::open(dsn, app);
+    conn.exec("set statement_timeout = 60000");
+    return conn;
+}
 
 /// Connects, retrying until `deadline` (the server may be restarting).
-std::unique_ptr<Pg> connect_retry(const std::string& dsn, const std::string& app,
-                                  Clock::time_point deadline)
+std::unique_ptr<Connection> connect_retry(const std::string& dsn, const std::string& app,
+                                          Clock::time_point deadline)
 {
     while (true) {
         try {
-            return std::make_unique<Pg>(dsn, app);
-        } catch (const PgError&) {
+            return std::make_unique<Connection>(open_db(dsn, app));
+        } catch (const DbError&) {
             if (Clock::now() >= deadline)
                 throw;
             std::this_thread::sleep_for(200ms);
         }
     }
-}
-
-std::string text_array(const std::vector<std::string>& items)
-{
-    std::string out = "{";
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i)
-            out += ',';
-        out += '"';
-        for (char c : items[i]) {
-            if (c == '"' || c == '\\')
-                out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + "}";
 }
 
 template <typename T> std::string num_array(const std::vector<T>& items)
@@ -401,7 +296,7 @@ struct Producer {
     int idx;
     bool holder; // holds transactions open across many ticks
     std::mt19937_64 rng;
-    std::unique_ptr<Pg> conn;
+    std::unique_ptr<Connection> conn;
     long txno = 0;
 
     double uni() { return std::uniform_real_distribution<double>(0, 1)(rng); }
@@ -437,28 +332,31 @@ struct Producer {
             Res r = conn->exec("insert into fault.ledger(queue, ev_id, ev_data, producer, via)"
                                " select $1, pgq.insert_event($1, $3, d), d, $2, $3"
                                "   from unnest($4::text[]) with ordinality u(d, o) order by o",
-                               {queue, std::to_string(idx), type, text_array(tags)});
-            if (r.affected() != count)
-                g->violation("producer: ledger got " + std::to_string(r.affected()) + " rows for " +
-                             std::to_string(count) + " inserted events");
+                               {queue, std::to_string(idx), type, text_array_literal(tags)});
+            if (r.affected_rows() != count)
+                g->violation("producer: ledger got " + std::to_string(r.affected_rows()) +
+                             " rows for " + std::to_string(count) + " inserted events");
         } else {
             Res t = conn->exec("select pgq.current_event_table($1), now()", {queue});
             std::string table = t.get(0, 0), ts = t.get(0, 1);
-            auto dot = table.find('.');
-            std::string fq = conn->quote_ident(table.substr(0, dot)) + "." +
-                             conn->quote_ident(table.substr(dot + 1));
+            std::string fq = pgqadm::pgq::quote_fqname(*conn, table);
             std::string data;
             for (const auto& tag : tags)
                 data += ts + "\t" + type + "\t" + tag + "\n";
-            conn->copy_in("copy " + fq + " (ev_time, ev_type, ev_data) from stdin", data);
+            {
+                pgqadm::db::CopyIn rows =
+                    conn->copy_in("copy " + fq + " (ev_time, ev_type, ev_data) from stdin");
+                rows.write(data);
+                rows.finish();
+            }
             Res r =
                 conn->exec("insert into fault.ledger(queue, ev_id, ev_data, producer, via)"
                            " select $1, ev_id, ev_data, $2, $3 from " +
                                fq + " where ev_txid = txid_current() and ev_data = any($4::text[])",
-                           {queue, std::to_string(idx), type, text_array(tags)});
-            if (r.affected() != count)
+                           {queue, std::to_string(idx), type, text_array_literal(tags)});
+            if (r.affected_rows() != count)
                 g->violation("producer: COPY of " + std::to_string(count) + " events into " +
-                             table + " shows " + std::to_string(r.affected()) +
+                             table + " shows " + std::to_string(r.affected_rows()) +
                              " rows in the same transaction");
         }
         return tags;
@@ -503,7 +401,7 @@ struct Producer {
             }
             sent_commit = true;
             conn->exec("commit");
-        } catch (const PgError&) {
+        } catch (const DbError&) {
             if (sent_commit) {
                 ++g->n.txs_ambiguous; // the ledger decides
             } else {
@@ -529,7 +427,7 @@ struct Producer {
 struct Consumer {
     std::string queue, name;
     std::mt19937_64 rng;
-    std::unique_ptr<Pg> conn;
+    std::unique_ptr<Connection> conn;
     std::atomic<long> iterations{0};
     std::optional<long long> expect_batch; // after a clean death, the batch must come back
 
@@ -567,7 +465,7 @@ struct Consumer {
         Res b = conn->exec("select batch_id, cur_tick_id, prev_tick_id"
                            "  from pgq.next_batch_info($1, $2)",
                            {queue, name});
-        if (b.null(0, 0)) {
+        if (b.is_null(0, 0)) {
             ++g->n.empty_polls;
             if (expect_batch) {
                 g->violation(queue + "/" + name + ": batch " + std::to_string(*expect_batch) +
@@ -576,7 +474,7 @@ struct Consumer {
             }
             return false;
         }
-        long long batch = b.i64(0, 0), cur_tick = b.i64(0, 1), prev_tick = b.i64(0, 2);
+        long long batch = b.as_int(0, 0), cur_tick = b.as_int(0, 1), prev_tick = b.as_int(0, 2);
         if (expect_batch && *expect_batch != batch)
             g->violation(queue + "/" + name + ": batch " + std::to_string(*expect_batch) +
                          " was open when the consumer died, next_batch returned " +
@@ -592,8 +490,8 @@ struct Consumer {
         std::vector<std::string> datas, types;
         auto collect = [&](const Res& r) {
             for (int i = 0; i < r.rows(); ++i) {
-                ids.push_back(r.i64(i, 0));
-                retries.push_back(r.null(i, 1) ? 0 : r.i64(i, 1));
+                ids.push_back(r.as_int(i, 0));
+                retries.push_back(r.is_null(i, 1) ? 0 : r.as_int(i, 1));
                 types.push_back(r.get(i, 2));
                 datas.push_back(r.get(i, 3));
             }
@@ -610,8 +508,8 @@ struct Consumer {
                 // FETCH returns all event columns: ev_id, ev_time, ev_txid, ev_retry, ev_type,
                 // ev_data
                 for (int i = 0; i < r.rows(); ++i) {
-                    ids.push_back(r.i64(i, 0));
-                    retries.push_back(r.null(i, 3) ? 0 : r.i64(i, 3));
+                    ids.push_back(r.as_int(i, 0));
+                    retries.push_back(r.is_null(i, 3) ? 0 : r.as_int(i, 3));
                     types.push_back(r.get(i, 4));
                     datas.push_back(r.get(i, 5));
                 }
@@ -637,13 +535,14 @@ struct Consumer {
                        "   from unnest($4::int8[], $5::int4[], $6::text[], $7::text[], $8::bool[])"
                        "        u(i, r, t, d, f)",
                        {queue, name, std::to_string(batch), num_array(ids), num_array(retries),
-                        text_array(types), text_array(datas), text_array(tagged_flags)});
+                        text_array_literal(types), text_array_literal(datas),
+                        text_array_literal(tagged_flags)});
         }
         if (!tagged_ids.empty()) {
             Res r = conn->exec("select count(*) filter (where pgq.event_retry($1, i, 1) = 1)"
                                "  from unnest($2::int8[]) i",
                                {std::to_string(batch), num_array(tagged_ids)});
-            if (r.i64(0, 0) != static_cast<long long>(tagged_ids.size()))
+            if (r.as_int(0, 0) != static_cast<long long>(tagged_ids.size()))
                 g->violation(queue + "/" + name + ": event_retry accepted " + r.get(0, 0) + " of " +
                              std::to_string(tagged_ids.size()) + " events in batch " +
                              std::to_string(batch));
@@ -658,7 +557,7 @@ struct Consumer {
             return true;
         }
         Res f = conn->exec("select pgq.finish_batch($1)", {std::to_string(batch)});
-        if (f.i64(0, 0) != 1)
+        if (f.as_int(0, 0) != 1)
             g->violation(queue + "/" + name + ": finish_batch(" + std::to_string(batch) +
                          ") returned " + f.get(0, 0));
         conn->exec("commit");
@@ -674,7 +573,7 @@ struct Consumer {
 // the event tables' size and rotations.
 
 struct Monitor {
-    std::unique_ptr<Pg> conn;
+    std::unique_ptr<Connection> conn;
     long long max_event_bytes = 0, max_event_rows = 0;
     std::map<std::string, std::string> cur_table;
     std::map<std::string, long> rotations;
@@ -725,8 +624,8 @@ struct Monitor {
                            " where n.nspname = 'pgq' and c.relname ~ '^event_[0-9]+(_[0-9]+)?$'");
         Res q = conn->exec("select queue_name, queue_cur_table from pgq.queue");
         std::lock_guard lock(mu);
-        max_event_bytes = std::max(max_event_bytes, s.i64(0, 0));
-        max_event_rows = std::max(max_event_rows, s.i64(0, 1));
+        max_event_bytes = std::max(max_event_bytes, s.as_int(0, 0));
+        max_event_rows = std::max(max_event_rows, s.as_int(0, 1));
         for (int i = 0; i < q.rows(); ++i) {
             auto& known = cur_table[q.get(i, 0)];
             if (!known.empty() && known != q.get(i, 1))
@@ -833,8 +732,8 @@ std::map<std::string, std::string> read_env_file(const std::string& path)
     return out;
 }
 
-void check_sql(Pg& db, const std::string& what, const std::string& sql,
-               const std::vector<std::string>& params = {})
+void check_sql(Connection& db, const std::string& what, const std::string& sql,
+               const pgqadm::db::Params& params = {})
 {
     Res r = db.exec(sql, params);
     if (r.rows() == 0)
@@ -846,7 +745,7 @@ void check_sql(Pg& db, const std::string& what, const std::string& sql,
     g->violation(what + ": " + std::to_string(r.rows()) + " rows, e.g. " + sample);
 }
 
-void final_checks(Pg& db, const std::vector<std::pair<std::string, std::string>>& consumers)
+void final_checks(Connection& db, const std::vector<std::pair<std::string, std::string>>& consumers)
 {
     for (const auto& [q, c] : consumers) {
         std::string who = q + "/" + c;
@@ -946,6 +845,8 @@ int usage(const char* msg)
 int main(int argc, char** argv)
 {
     signal(SIGPIPE, SIG_IGN);
+    // The db wrapper logs server WARNINGs; the driver prints one summary line.
+    spdlog::set_level(spdlog::level::err);
     Shared shared;
     g = &shared;
     Options& opt = shared.opt;
@@ -1007,7 +908,7 @@ int main(int argc, char** argv)
         if (opt.dsn.empty()) {
             created_db = "pgqadm_fault_" + std::to_string(getpid()) + "_" +
                          std::to_string(opt.seed % 100000);
-            Pg admin(admin_dsn, "fault-setup");
+            Connection admin = open_db(admin_dsn, "fault-setup");
             admin.exec("drop database if exists " + created_db);
             admin.exec("create database " + created_db);
             opt.dsn = "host=" + env->host + " port=" + env->port + " user=" + env->user +
@@ -1035,12 +936,12 @@ int main(int argc, char** argv)
     std::vector<std::pair<std::string, std::string>> consumers;
     for (int i = 0; i < opt.queues; ++i)
         shared.queue_names.push_back(std::string("fault_q") + static_cast<char>('a' + i));
-    std::unique_ptr<Pg> db;
+    std::unique_ptr<Connection> db;
     try {
         auto ini = tickers[0].ini.string();
         if (run_cmd({opt.pgqadm, ini, "install"}, admin_out) != 0)
             throw std::runtime_error("pgqadm install failed, see " + admin_out.string());
-        db = std::make_unique<Pg>(opt.dsn, "fault-driver");
+        db = std::make_unique<Connection>(open_db(opt.dsn, "fault-driver"));
         db->exec(R"(
             drop schema if exists fault cascade;
             create schema fault;
@@ -1094,9 +995,9 @@ int main(int argc, char** argv)
     bool ticking = wait_until(
         [&] {
             try {
-                return db->exec("select count(*) from pgq.tick").i64(0, 0) >
+                return db->exec("select count(*) from pgq.tick").as_int(0, 0) >
                        static_cast<long long>(shared.queue_names.size());
-            } catch (const PgError&) {
+            } catch (const DbError&) {
                 return false;
             }
         },
@@ -1227,7 +1128,7 @@ int main(int argc, char** argv)
     try {
         db = connect_retry(opt.dsn, "fault-driver", Clock::now() + 60s);
         if (!wait_until(
-                [&] { return db->exec("select count(*) from pgq.retry_queue").i64(0, 0) == 0; },
+                [&] { return db->exec("select count(*) from pgq.retry_queue").as_int(0, 0) == 0; },
                 60s))
             drain_fail("the retry queue was never emptied by the ticker's maintenance");
         drain_txid = db->exec("select txid_current()").get(0, 0);
@@ -1239,9 +1140,9 @@ int main(int argc, char** argv)
                                  " where q.queue_name = $1"
                                  "   and txid_snapshot_xmin(t.tick_snapshot) > $2::int8",
                                  {q, drain_txid});
-                if (r.null(0, 0))
+                if (r.is_null(0, 0))
                     return false;
-                target[q] = r.i64(0, 0);
+                target[q] = r.as_int(0, 0);
                 return true;
             };
             if (!wait_until(find_tick, 10s)) {
@@ -1313,7 +1214,7 @@ int main(int argc, char** argv)
     long long ledger = 0, processed = 0, final_bytes = 0, final_rows = 0, ticks = 0, tick_gaps = 0;
     try {
         std::lock_guard lock(shared.mu);
-        std::string lost = text_array(shared.lost_tags);
+        std::string lost = text_array_literal(shared.lost_tags);
         db->exec("insert into fault.lost select unnest($1::text[])", {lost});
     } catch (const std::exception& e) {
         shared.violation(std::string("could not store lost events: ") + e.what());
@@ -1333,20 +1234,20 @@ int main(int argc, char** argv)
                      " where batch_id = (select max(batch_id) from fault.batches)");
         }
         final_checks(*db, consumers);
-        ledger = db->exec("select count(*) from fault.ledger").i64(0, 0);
-        processed = db->exec("select count(*) from fault.processed").i64(0, 0);
+        ledger = db->exec("select count(*) from fault.ledger").as_int(0, 0);
+        processed = db->exec("select count(*) from fault.processed").as_int(0, 0);
         Res s = db->exec("select coalesce(sum(pg_total_relation_size(c.oid)), 0),"
                          "       (select count(*) from pgq.event_template)"
                          "  from pg_class c join pg_namespace n on n.oid = c.relnamespace"
                          " where n.nspname = 'pgq' and c.relname ~ '^event_[0-9]+(_[0-9]+)?$'");
-        final_bytes = s.i64(0, 0);
-        final_rows = s.i64(0, 1);
+        final_bytes = s.as_int(0, 0);
+        final_rows = s.as_int(0, 1);
         Res t = db->exec("select count(*), coalesce(sum(gap), 0) from"
                          " (select tick_id - lag(tick_id) over (partition by queue_id"
                          "                                      order by tick_id) - 1 gap"
                          "    from fault.tick_log) x");
-        ticks = t.i64(0, 0);
-        tick_gaps = t.i64(0, 1);
+        ticks = t.as_int(0, 0);
+        tick_gaps = t.as_int(0, 1);
     } catch (const std::exception& e) {
         shared.violation(std::string("final checks failed to run: ") + e.what());
     }
@@ -1393,7 +1294,7 @@ int main(int argc, char** argv)
     if (!created_db.empty() && !opt.keep_db) {
         try {
             db.reset();
-            Pg admin(admin_dsn, "fault-setup");
+            Connection admin = open_db(admin_dsn, "fault-setup");
             admin.exec("drop database if exists " + created_db + " with (force)");
         } catch (const std::exception& e) {
             std::cerr << "could not drop " << created_db << ": " << e.what() << "\n";

@@ -11,7 +11,6 @@
 
 #include <cstdlib>
 
-#include <libpq-fe.h>
 #include <signal.h>
 
 #include <fstream>
@@ -41,40 +40,23 @@ std::string tail_of(const std::filesystem::path& path, std::size_t max_bytes = 6
     return text;
 }
 
-/// COPY ... FROM STDIN through libpq's PQputCopyData, as psycopg2's copy_from does.
+/// COPY ... FROM STDIN through libpq's PQputCopyData (db::CopyIn), as
+/// psycopg2's copy_from does, in one transaction with the SQL around it.
 void copy_in(const std::string& dsn, const std::string& before_sql, const std::string& copy_sql,
              const std::string& data, const std::string& after_sql)
 {
-    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(dsn.c_str()), &PQfinish);
-    ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
-    auto simple = [&](const std::string& sql) {
-        std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn.get(), sql.c_str()), &PQclear);
-        auto st = PQresultStatus(r.get());
-        return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
-                   ? std::string()
-                   : sql + ": " + PQresultErrorMessage(r.get());
-    };
-    ASSERT_EQ(simple("begin"), "");
-    if (!before_sql.empty()) {
-        ASSERT_EQ(simple(before_sql), "");
-    }
-    {
-        std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn.get(), copy_sql.c_str()),
-                                                        &PQclear);
-        ASSERT_EQ(PQresultStatus(r.get()), PGRES_COPY_IN)
-            << copy_sql << ": " << PQresultErrorMessage(r.get());
-    }
-    ASSERT_EQ(PQputCopyData(conn.get(), data.data(), static_cast<int>(data.size())), 1);
-    ASSERT_EQ(PQputCopyEnd(conn.get(), nullptr), 1);
-    while (PGresult* raw = PQgetResult(conn.get())) {
-        std::unique_ptr<PGresult, decltype(&PQclear)> r(raw, &PQclear);
-        ASSERT_EQ(PQresultStatus(r.get()), PGRES_COMMAND_OK)
-            << copy_sql << ": " << PQresultErrorMessage(r.get());
-    }
-    if (!after_sql.empty()) {
-        ASSERT_EQ(simple(after_sql), "");
-    }
-    ASSERT_EQ(simple("commit"), "");
+    pgqadm::db::Connection conn = pgqadm::db::Connection::open(dsn, "interop_copy");
+    // As a client would: the role's own search_path, not our pinned one.
+    conn.exec("set search_path to default");
+    pgqadm::db::Transaction tx(conn);
+    if (!before_sql.empty())
+        conn.exec(before_sql);
+    pgqadm::db::CopyIn copy = conn.copy_in(copy_sql);
+    copy.write(data);
+    copy.finish();
+    if (!after_sql.empty())
+        conn.exec(after_sql);
+    tx.commit();
 }
 
 /// Kills a daemonized process (found through its pidfile) if a test bails out early.

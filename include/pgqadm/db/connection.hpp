@@ -23,6 +23,31 @@ struct Notification {
     std::string payload;
 };
 
+class Connection;
+
+/// A COPY ... FROM STDIN in progress (Connection::copy_in). Data goes in as
+/// COPY text; finish() ends it. Destroyed unfinished, it aborts the COPY,
+/// and the statement fails as if the data had been bad.
+class CopyIn {
+  public:
+    CopyIn(CopyIn&& other) noexcept;
+    CopyIn& operator=(CopyIn&&) = delete;
+    CopyIn(const CopyIn&) = delete;
+    ~CopyIn();
+
+    /// Sends rows (any chunking; COPY text format unless the statement said
+    /// otherwise). Throws DbError if the connection fails.
+    void write(std::string_view data);
+    /// Ends the COPY; its result tells how many rows went in
+    /// (affected_rows()). Throws DbError with the server's error.
+    Result finish();
+
+  private:
+    friend class Connection;
+    explicit CopyIn(Connection& conn) : conn_(&conn) {}
+    Connection* conn_; ///< nullptr once finished or moved from
+};
+
 class Connection {
   public:
     /// Connects (blocking) and pins search_path to pg_catalog, pg_temp: our
@@ -44,6 +69,11 @@ class Connection {
     /// Prepares a named statement once; exec_prepared runs it.
     void prepare(const std::string& name, std::string_view sql, int nparams);
     Result exec_prepared(const std::string& name, const Params& params);
+
+    /// Starts `copy_sql` (a COPY ... FROM STDIN); the rows go through the
+    /// returned CopyIn. Throws DbError if the statement fails or is no COPY
+    /// FROM STDIN.
+    CopyIn copy_in(std::string_view copy_sql);
 
     std::string quote_ident(std::string_view ident) const;
 
@@ -72,7 +102,10 @@ class Connection {
     int socket() const { return PQsocket(conn_.get()); }
 
   private:
+    friend class CopyIn;
     explicit Connection(PGconn* conn, std::string conninfo);
+    /// The error libpq reports for the connection itself, as a DbError.
+    DbError connection_error() const;
     Result check(PGresult* res, std::string_view sql);
     /// PQexec's wait for the results of a sent query, passing notifications
     /// to the sink meanwhile; the last result, or nullptr (see PQerrorMessage).

@@ -33,7 +33,10 @@ class DbError : public Error {
 /// server's own conversion errors, so it never passes for a lost connection.
 class ResultError : public DbError {
   public:
-    ResultError(std::string message, std::string sqlstate) : DbError(std::move(message), std::move(sqlstate)) {}
+    ResultError(std::string message, std::string sqlstate)
+        : DbError(std::move(message), std::move(sqlstate))
+    {
+    }
 };
 
 } // namespace pgqadm::db
