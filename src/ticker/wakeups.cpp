@@ -82,8 +82,8 @@ void Wakeups::clear()
 
 void WakeTicker::prepare(db::Connection& conn)
 {
-    db::Result r = conn.exec(
-        "select pg_catalog.to_regprocedure('pgq._wake_tick(text[], pg_catalog.oid[])') is not null");
+    db::Result r = conn.exec("select pg_catalog.to_regprocedure('pgq._wake_tick(text[], "
+                             "pg_catalog.oid[])') is not null");
     via_function_ = r.as_bool(0, 0);
     conn.prepare("wake_tick_api", wake_tick_api_sql, 2);
     if (via_function_)
