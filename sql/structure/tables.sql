@@ -31,15 +31,12 @@ create table if not exists pgq.queue (
     queue_event_seq             text        not null,
     queue_tick_seq              text        not null,
     queue_extra_maint           text[],
+    -- Not in PgQ 3.5: producers NOTIFY pgq_ticker_wakeup at commit so the
+    -- ticker ticks without waiting for its next loop (see pgq_producer.sql).
+    queue_ticker_notify         boolean     not null default false,
     constraint queue_pkey primary key (queue_id),
     constraint queue_name_uq unique (queue_name)
 );
--- Not in PgQ 3.5: producers NOTIFY pgq_ticker_wakeup at commit so the
--- ticker ticks without waiting for its next loop (see pgq_producer.sql).
--- Added here, not in upgrade_schema(): the producer functions generated
--- while the functions are (re)defined already read it.
-alter table pgq.queue add column if not exists
-    queue_ticker_notify         boolean     not null default false;
 
 -- pgq.tick: snapshots that cut the event stream into batches
 create table if not exists pgq.tick (
@@ -117,5 +114,47 @@ create unlogged table if not exists pgq.tx_event_count (
 );
 
 -- Structural fixups for schemas installed by older versions of this file.
-alter table pgq.queue add column if not exists queue_extra_maint text[];
-alter table pgq.subscription alter column sub_last_tick drop not null;
+-- Each ALTER TABLE takes an ACCESS EXCLUSIVE lock, and while it waits for
+-- one every producer queues up behind it; so alter only what needs it, and
+-- wait a short while only: "pgqadm install" retries on lock_not_available.
+do $fixups$
+declare
+    needed          text[] := '{}';
+    lock_wait       constant text := '2s';
+    caller_timeout  text := pg_catalog.current_setting('lock_timeout');
+    ddl             text;
+begin
+    if not exists (select 1 from pg_catalog.pg_attribute
+                    where attrelid = 'pgq.queue'::regclass
+                      and attname = 'queue_extra_maint' and not attisdropped) then
+        needed := needed || 'alter table pgq.queue add column queue_extra_maint text[]'::text;
+    end if;
+    -- after queue_extra_maint: the column order of a fresh install
+    if not exists (select 1 from pg_catalog.pg_attribute
+                    where attrelid = 'pgq.queue'::regclass
+                      and attname = 'queue_ticker_notify' and not attisdropped) then
+        needed := needed || 'alter table pgq.queue add column queue_ticker_notify boolean not null default false'::text;
+    end if;
+    if exists (select 1 from pg_catalog.pg_attribute
+                where attrelid = 'pgq.subscription'::regclass
+                  and attname = 'sub_last_tick' and attnotnull) then
+        needed := needed || 'alter table pgq.subscription alter column sub_last_tick drop not null'::text;
+    end if;
+    if pg_catalog.cardinality(needed) = 0 then
+        return;
+    end if;
+
+    perform pg_catalog.set_config('lock_timeout', lock_wait, true);
+    begin
+        foreach ddl in array needed loop
+            execute ddl;
+        end loop;
+    exception when lock_not_available then
+        raise exception 'pgq schema upgrade: a table to alter is in use (waited % for its lock)', lock_wait
+            using errcode = 'lock_not_available',
+                  detail = pg_catalog.array_to_string(needed, '; '),
+                  hint = 'Retry the install; it changes nothing until the upgrade succeeds.';
+    end;
+    perform pg_catalog.set_config('lock_timeout', caller_timeout, true);
+end
+$fixups$;

@@ -5,6 +5,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <thread>
+
 namespace pgqadm::cli {
 namespace {
 
@@ -34,6 +37,17 @@ ExistingPgq inspect(db::Connection& conn)
     return found;
 }
 
+/// Runs the whole script in one transaction.
+void run_install_script(db::Connection& conn, bool force)
+{
+    db::Transaction tx(conn);
+    // The script itself refuses a foreign pgq unless told so for this transaction.
+    if (force)
+        conn.exec("select set_config('pgqadm.force_install', 'on', true)");
+    conn.exec(schema::install_sql());
+    tx.commit();
+}
+
 } // namespace
 
 int cmd_install(CommandContext& ctx)
@@ -51,12 +65,25 @@ int cmd_install(CommandContext& ctx)
         spdlog::info("Upgrading pgq (installed version {})", found.version);
     else
         spdlog::info("Installing pgq");
-    db::Transaction tx(conn);
-    // The script itself refuses a foreign pgq unless told so for this transaction.
-    if (ctx.options.force)
-        conn.exec("select set_config('pgqadm.force_install', 'on', true)");
-    conn.exec(schema::install_sql());
-    tx.commit();
+    // An upgrade that must ALTER a table another session is reading gives up
+    // after a short lock wait (lock_not_available) instead of stalling the
+    // producers queued behind its lock request; it is tried again a few times.
+    constexpr int attempts = 4;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            run_install_script(conn, ctx.options.force);
+            break;
+        } catch (const db::DbError& e) {
+            if (e.sqlstate() != "55P03")
+                throw;
+            if (attempt == attempts)
+                throw Error("install gave up after " + std::to_string(attempts) +
+                            " attempts: " + e.what());
+            spdlog::warn("{}; trying again in {} s (attempt {} of {})", e.what(), attempt,
+                         attempt + 1, attempts);
+            std::this_thread::sleep_for(std::chrono::seconds(attempt));
+        }
+    }
     db::Result v = conn.exec("select pgq.version()");
     spdlog::info("pgq is installed (version {})", v.get(0, 0));
     return 0;
