@@ -169,17 +169,25 @@ bool over(const Opt& seconds, double limit)
 
 void add_warnings(Status& st, const config::Config& cfg)
 {
-    if (st.leader_alive == false)
-        st.warn("no active ticker: no live pgqadm leads this database (pgq.ticker_leader_info())",
-                true);
+    bool no_leader_reported = false;
     if (st.notification_queue_usage) {
         if (auto warning = notification_queue_warning(secs(st.notification_queue_usage)))
             st.warn(*warning);
     }
     for (const QueueRow& q : st.queues) {
         bool ticked_elsewhere = q.paused == "true" || q.external_ticker == "true";
-        if (!ticked_elsewhere && q.idle_period &&
-            (!q.ticker_lag || secs(q.ticker_lag) > secs(q.idle_period) + cfg.warn_tick_delay))
+        bool overdue =
+            !ticked_elsewhere && q.idle_period &&
+            (!q.ticker_lag || secs(q.ticker_lag) > secs(q.idle_period) + cfg.warn_tick_delay);
+        // Nobody leads and ticks are missing: critical, said once. (Ticks
+        // that keep coming, e.g. from pgqd, which takes no lead, are fine.)
+        if (overdue && st.leader_alive == false && !no_leader_reported) {
+            st.warn("no active ticker: no live pgqadm leads this database "
+                    "(pgq.ticker_leader_info()) and queues miss ticks",
+                    true);
+            no_leader_reported = true;
+        }
+        if (overdue)
             st.warn("queue " + q.name + ": " +
                     (q.ticker_lag ? "no tick for " + whole_seconds(q.ticker_lag) : "no tick at all") +
                     " (idle period " + whole_seconds(q.idle_period) + "): is the ticker running?");

@@ -33,7 +33,8 @@ TEST_F(StatusCheckTest, ExitCodesFollowTheWorstWarning)
     ASSERT_EQ(run_pgqadm({cfg.string(), "create", "q"}).exit_code, 0);
     ASSERT_EQ(run_pgqadm({cfg.string(), "register", "q", "c"}).exit_code, 0);
 
-    // Nobody ticks: critical.
+    // Nobody leads and the queue misses its ticks: critical.
+    connect().exec("update pgq.tick set tick_time = tick_time - interval '2 hours'");
     ProcResult r = run_pgqadm({cfg.string(), "status", "--check"});
     EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
     EXPECT_EQ(r.out.rfind("PGQADM CRITICAL - no active ticker", 0), 0u) << r.out;
@@ -62,7 +63,8 @@ TEST_F(StatusCheckTest, ExitCodesFollowTheWorstWarning)
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_NE(r.out.find("consumer c on queue q: lag"), std::string::npos) << r.out;
 
-    auto critical = config("crit_consumer_last_seen = 1\n");
+    auto critical = config("warn_consumer_lag = 0\ncrit_consumer_lag = 0\n"
+                           "crit_consumer_last_seen = 1\n");
     ASSERT_TRUE(wait_until(
         [&] { return run_pgqadm({critical.string(), "status", "--check"}).exit_code == 2; }, 30s));
     r = run_pgqadm({critical.string(), "status", "--check"});
