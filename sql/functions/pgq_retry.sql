@@ -133,7 +133,7 @@ begin
     sub := pgq._find_subscription(x_queue, x_consumer, 'consumer not registered');
     parked_id := x_ev_id;
     if parked_id is null then
-        select pg_catalog.nextval(pgq.quote_fqname(q.queue_event_seq)::regclass)
+        select pg_catalog.nextval(pgq._event_seq(q.queue_id))
           into parked_id
           from pgq.queue q
          where q.queue_id = sub.sub_queue;

@@ -28,13 +28,13 @@ declare
     due             boolean;
     new_tick_id     bigint;
 begin
-    select q.queue_id, q.queue_tick_seq, q.queue_external_ticker, q.queue_ticker_paused,
+    select q.queue_id, q.queue_external_ticker, q.queue_ticker_paused,
            q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,
            -- How many ids the event sequence has handed out: last_value of a
            -- fresh sequence reads 1 both before and after its first
            -- nextval(), which would hide a queue's first event, while
            -- pg_sequence_last_value() is NULL until then.
-           coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 0)
+           coalesce(pg_catalog.pg_sequence_last_value(pgq._event_seq(q.queue_id)), 0)
                as events_issued,
            latest.tick_id as last_tick_id, latest.tick_time as last_time,
            latest.tick_event_seq as last_event_seq, latest.tick_snapshot as last_snapshot
@@ -107,7 +107,7 @@ begin
     -- this transaction's snapshot.
     insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
     values (st.queue_id,
-            pg_catalog.nextval(pgq.quote_fqname(st.queue_tick_seq)::regclass),
+            pg_catalog.nextval(pgq._tick_seq(st.queue_id)),
             st.events_issued)
     returning tick_id into new_tick_id;
     return new_tick_id;
@@ -159,8 +159,8 @@ begin
     -- Pull the local sequences up to the source's values (seq_setval never
     -- moves them back): should this node start ticking itself, e.g. after
     -- a promotion, its tick ids and event ids continue the source's.
-    perform pgq.seq_setval(target.queue_tick_seq, i_tick_id),
-            pgq.seq_setval(target.queue_event_seq, i_event_seq);
+    perform pgq.seq_setval(pgq._tick_seq(target.queue_id)::text, i_tick_id),
+            pgq.seq_setval(pgq._event_seq(target.queue_id)::text, i_event_seq);
     return i_tick_id;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
@@ -186,7 +186,7 @@ begin
     if not (queue_row.queue_external_ticker or queue_row.queue_ticker_paused) then
         -- The jump is counted from a fresh nextval(), so it lands beyond
         -- every id handed out so far.
-        seq := pgq.quote_fqname(queue_row.queue_event_seq)::regclass;
+        seq := pgq._event_seq(queue_row.queue_id);
         perform pg_catalog.setval(seq, pg_catalog.nextval(seq)
                                        + 2 * queue_row.queue_ticker_max_count + 1000);
     end if;
@@ -216,7 +216,7 @@ returns table (queue_name text, tick_event_seq bigint) as $$
 begin
     return query
     with woken as (
-        select q.queue_id, q.queue_name, q.queue_tick_seq,
+        select q.queue_id, q.queue_name,
                coalesce(pg_catalog.pg_sequence_last_value(w.seq_oid), 0) as events_issued,
                latest.tick_event_seq as last_event_seq,
                latest.tick_snapshot as last_snapshot
@@ -234,7 +234,7 @@ begin
     ), made as (
         insert into pgq.tick (tick_queue, tick_id, tick_event_seq)
         select woken.queue_id,
-               pg_catalog.nextval(pgq.quote_fqname(woken.queue_tick_seq)::pg_catalog.regclass),
+               pg_catalog.nextval(pgq._tick_seq(woken.queue_id)),
                woken.events_issued
           from woken
          where woken.events_issued operator(pg_catalog.>) coalesce(woken.last_event_seq, -1)

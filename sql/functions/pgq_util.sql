@@ -131,6 +131,8 @@ begin
           from information_schema.table_privileges p
          where p.table_schema = src_schema
            and p.table_name = src_table
+         -- a fixed order: the ACL then reads the same on every install
+         order by p.grantee, p.privilege_type
     loop
         execute grant_statement;
     end loop;
@@ -204,3 +206,18 @@ begin
     return consumer_id;
 end;
 $$ language plpgsql set search_path = pg_catalog, pg_temp;
+
+-- The sequences create_queue made for a queue, found from its id.  Never
+-- from pgq.queue's text columns: pgq_admin may rewrite those, and a
+-- SECURITY DEFINER function following them would advance or read any
+-- sequence its owner can.  Plain SQL without a SET clause, so the planner
+-- inlines them (the ticker calls them per tick); every name is qualified.
+create or replace function pgq._event_seq(i_queue_id int4)
+returns pg_catalog.regclass as $$
+    select pg_catalog.concat('pgq.event_', i_queue_id, '_id_seq')::pg_catalog.regclass
+$$ language sql stable strict;
+
+create or replace function pgq._tick_seq(i_queue_id int4)
+returns pg_catalog.regclass as $$
+    select pg_catalog.concat('pgq.event_', i_queue_id, '_tick_seq')::pg_catalog.regclass
+$$ language sql stable strict;

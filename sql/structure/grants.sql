@@ -89,6 +89,8 @@ grant execute on function
 
 -- the daemon's wake-up tick: runs with the caller's rights (pgq_ticker.sql)
 grant execute on function pgq._wake_tick(text[], oid[]) to pgq_admin;
+-- the sequences of a queue, by id (pgq_util.sql): _wake_tick runs as its caller
+grant execute on function pgq._event_seq(int4), pgq._tick_seq(int4) to pgq_admin;
 
 -- tables
 revoke all on pgq.consumer, pgq.queue, pgq.tick, pgq.subscription,

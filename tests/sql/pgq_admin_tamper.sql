@@ -65,6 +65,23 @@ select last_value as victim_seq, is_called from public.victim_seq;
 select tableoid::regclass, ev_id, ev_data from pgq.event_2 order by ev_id;
 select last_value as tq2_event_seq from pgq.event_2_id_seq;
 
+-- the owner's functions that advance or read a queue's sequences find them
+-- by queue id, not through the text columns
+set role pgq_tamper_admin;
+update pgq.queue set queue_tick_seq = 'public.victim_seq' where queue_name = 'tq2';
+select pgq.set_queue_config('tq2', 'ticker_max_count', '1');
+select pgq.ticker('tq2') is not null as ticked;
+select pgq.force_tick('tq2') is not null as forced;
+select pgq.register_consumer('tq2', 'tamper_c');
+select pgq.event_retry_raw('tq2', 'tamper_c', now(), null, now(), 0, 'r', 'retried',
+                           null, null, null, null) is not null as retry_parked;
+-- (get_queue_info runs as its caller: it reads no sequence the caller cannot)
+select ev_new is not null as info_read from pgq.get_queue_info('tq2');
+select pgq.unregister_consumer('tq2', 'tamper_c');
+reset role;
+select last_value as victim_seq, is_called from public.victim_seq;
+select last_value > 1 as own_tick_seq_moved from pgq.event_2_tick_seq;
+
 -- grant_perms grants on the queue's objects only
 set role pgq_tamper_admin;
 select pgq.grant_perms('tq2');
