@@ -13,8 +13,8 @@
 // Deliberately not settable: queue_ntables (rotation bookkeeping depends on
 // it), queue_extra_maint (names of functions the maintenance job executes),
 // and the internal columns (data prefix, sequences, switch state).
-#include "pgqadm/cli/format.hpp"
 #include "pgqadm/cli/commands.hpp"
+#include "pgqadm/cli/format.hpp"
 #include "pgqadm/cli/session.hpp"
 #include "pgqadm/db/db_error.hpp"
 #include "pgqadm/error.hpp"

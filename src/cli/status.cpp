@@ -12,8 +12,8 @@
 // send terminal escapes. JSON carries them exactly (its escapes are inert).
 #include "pgqadm/cli/status.hpp"
 
-#include "pgqadm/cli/format.hpp"
 #include "pgqadm/cli/commands.hpp"
+#include "pgqadm/cli/format.hpp"
 #include "pgqadm/cli/session.hpp"
 #include "pgqadm/log/printable.hpp"
 #include "pgqadm/observe/snapshot.hpp"
@@ -188,9 +188,10 @@ void add_warnings(Status& st, const config::Config& cfg)
             no_leader_reported = true;
         }
         if (overdue)
-            st.warn("queue " + q.name + ": " +
-                    (q.ticker_lag ? "no tick for " + whole_seconds(q.ticker_lag) : "no tick at all") +
-                    " (idle period " + whole_seconds(q.idle_period) + "): is the ticker running?");
+            st.warn(
+                "queue " + q.name + ": " +
+                (q.ticker_lag ? "no tick for " + whole_seconds(q.ticker_lag) : "no tick at all") +
+                " (idle period " + whole_seconds(q.idle_period) + "): is the ticker running?");
         for (const ConsumerRow& c : q.consumers) {
             std::string who = "consumer " + c.name + " on queue " + q.name;
             if (c.current_batch && secs(c.last_seen) > long_batch_seconds)

@@ -146,7 +146,8 @@ void check_rule(const Config& cfg, const KeySpec& spec, const std::string& value
         return;
     case Rule::listen_address:
         if (!value.empty() && !parse_listen_address(value))
-            bad_value(cfg, spec.name, value, "expected HOST:PORT, e.g. 127.0.0.1:9187 or [::1]:9187");
+            bad_value(cfg, spec.name, value,
+                      "expected HOST:PORT, e.g. 127.0.0.1:9187 or [::1]:9187");
         return;
     }
 }

@@ -7,8 +7,9 @@ namespace pgqadm::observe {
 
 const char* content_type(Format format)
 {
-    return format == Format::openmetrics ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
-                                         : "text/plain; version=0.0.4; charset=utf-8";
+    return format == Format::openmetrics
+               ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+               : "text/plain; version=0.0.4; charset=utf-8";
 }
 
 Format negotiate(std::string_view accept_header)

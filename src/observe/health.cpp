@@ -17,8 +17,8 @@ Verdict alive(const ticker::LoopStatus& loop, double loop_delay)
 {
     double grace = std::max(20.0, 10 * loop_delay);
     if (loop.since_beat > grace)
-        return {false, "ticker loop stuck: " + seconds_text(loop.since_beat) +
-                           " past its next iteration"};
+        return {false,
+                "ticker loop stuck: " + seconds_text(loop.since_beat) + " past its next iteration"};
     return {true, "ticker loop alive"};
 }
 
@@ -32,8 +32,8 @@ Verdict ready(const ticker::LoopStatus& loop, double loop_delay)
     if (!alive(loop, loop_delay).ok)
         return alive(loop, loop_delay);
     // A standby checks the lead every max(loop_delay, 2 s).
-    double window = loop.leading ? std::max(10.0, 5 * loop_delay)
-                                 : 3 * std::max(loop_delay, 2.0) + 10;
+    double window =
+        loop.leading ? std::max(10.0, 5 * loop_delay) : 3 * std::max(loop_delay, 2.0) + 10;
     if (loop.since_round < 0 || loop.since_round > window)
         return {false, std::string(loop.leading ? "no ticker round" : "no check of the lead") +
                            " for " + seconds_text(loop.since_round)};

@@ -10,10 +10,11 @@ namespace {
 // The retry queue is small unless consumers keep failing, so counting its
 // rows per queue is cheap.
 //
-//  kind | queue | consumer | v1         | v2           | v3         | v4         | v5    | v6       | v7          | v8
-//  0    |       |          | notify use |              |            |            |       |          |             |
-//  1    | name  |          | tick age   | last tick id | event seq  | events/s   | retry | rotation | since switch| paused/external
-//  2    | queue | name     | lag        | last seen    | pending    |            |       |          |             |
+//  kind | queue | consumer | v1         | v2           | v3         | v4         | v5    | v6 | v7
+//  | v8 0    |       |          | notify use |              |            |            |       | | |
+//  1    | name  |          | tick age   | last tick id | event seq  | events/s   | retry | rotation
+//  | since switch| paused/external 2    | queue | name     | lag        | last seen    | pending |
+//  |       |          |             |
 constexpr const char* snapshot_sql =
     "select 0, null::text, null::text, pg_catalog.pg_notification_queue_usage(),"
     "       null::float8, null::float8, null::float8, null::float8, null::float8,"

@@ -39,8 +39,7 @@ Stats::Counts Stats::totals() const
     // Under the same lock as take_interval(), so a count is never seen
     // neither in the atomics nor in taken_ (the total would go down).
     std::lock_guard guard(mutex_);
-    return {taken_.ticks + ticks.load(), taken_.maint + maint.load(),
-            taken_.retry + retry.load()};
+    return {taken_.ticks + ticks.load(), taken_.maint + maint.load(), taken_.retry + retry.load()};
 }
 
 JobControl::JobControl(config::Config cfg)

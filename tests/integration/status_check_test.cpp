@@ -18,8 +18,8 @@ class StatusCheckTest : public DbTest {
 
     std::filesystem::path config(const std::string& thresholds)
     {
-        return write_config("loop_delay = 0.1\nlogfile = " + (dir_ / "ticker.log").string() +
-                            "\n" + thresholds);
+        return write_config("loop_delay = 0.1\nlogfile = " + (dir_ / "ticker.log").string() + "\n" +
+                            thresholds);
     }
 };
 
@@ -40,8 +40,11 @@ TEST_F(StatusCheckTest, ExitCodesFollowTheWorstWarning)
     EXPECT_EQ(r.out.rfind("PGQADM CRITICAL - no active ticker", 0), 0u) << r.out;
 
     Process ticker({pgqadm_binary(), cfg.string(), "ticker"}, dir_ / "ticker.out");
-    ASSERT_TRUE(wait_until([&] { return run_pgqadm({cfg.string(), "status", "--check"}).exit_code == 0; },
-                           30s))
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return run_pgqadm({cfg.string(), "status", "--check"}).exit_code == 0;
+        },
+        30s))
         << run_pgqadm({cfg.string(), "status", "--check"}).out;
     r = run_pgqadm({cfg.string(), "status", "--check"});
     EXPECT_EQ(r.out, "PGQADM OK - 1 queues, 1 consumers\n");
@@ -50,7 +53,10 @@ TEST_F(StatusCheckTest, ExitCodesFollowTheWorstWarning)
     auto strict = config("warn_consumer_lag = 1\ncrit_consumer_lag = 0\n"
                          "warn_consumer_last_seen = 0\ncrit_consumer_last_seen = 0\n");
     ASSERT_TRUE(wait_until(
-        [&] { return run_pgqadm({strict.string(), "status", "--check"}).exit_code == 1; }, 30s));
+        [&] {
+            return run_pgqadm({strict.string(), "status", "--check"}).exit_code == 1;
+        },
+        30s));
     r = run_pgqadm({strict.string(), "status", "--check"});
     EXPECT_NE(r.out.find("PGQADM WARNING - consumer c on queue q: lag"), std::string::npos)
         << r.out;
@@ -66,7 +72,10 @@ TEST_F(StatusCheckTest, ExitCodesFollowTheWorstWarning)
     auto critical = config("warn_consumer_lag = 0\ncrit_consumer_lag = 0\n"
                            "crit_consumer_last_seen = 1\n");
     ASSERT_TRUE(wait_until(
-        [&] { return run_pgqadm({critical.string(), "status", "--check"}).exit_code == 2; }, 30s));
+        [&] {
+            return run_pgqadm({critical.string(), "status", "--check"}).exit_code == 2;
+        },
+        30s));
     r = run_pgqadm({critical.string(), "status", "--check"});
     EXPECT_NE(r.out.find("last seen"), std::string::npos) << r.out;
 

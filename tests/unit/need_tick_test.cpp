@@ -1,6 +1,6 @@
+#include "pgqadm/pgq/names.hpp"
 #include "pgqadm/ticker/job_control.hpp"
 #include "pgqadm/ticker/need_tick.hpp"
-#include "pgqadm/pgq/names.hpp"
 
 #include <gtest/gtest.h>
 

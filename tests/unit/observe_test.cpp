@@ -28,8 +28,9 @@ TEST(Observe, OpenMetricsCountersAndEof)
     observe::Exposition page(observe::Format::openmetrics);
     page.family("pgqadm_ticks_total", observe::Type::counter, "ticks");
     page.sample({}, 3);
-    EXPECT_EQ(page.finish(),
-              "# HELP pgqadm_ticks ticks\n# TYPE pgqadm_ticks counter\npgqadm_ticks_total 3\n# EOF\n");
+    EXPECT_EQ(
+        page.finish(),
+        "# HELP pgqadm_ticks ticks\n# TYPE pgqadm_ticks counter\npgqadm_ticks_total 3\n# EOF\n");
 }
 
 TEST(Observe, ListenAddresses)
@@ -43,8 +44,8 @@ TEST(Observe, ListenAddresses)
     EXPECT_EQ(a->host, "::1");
     EXPECT_EQ(a->port, 0);
     EXPECT_TRUE(config::parse_listen_address("localhost:80"));
-    for (const char* bad : {"", "9187", ":9187", "host:", "host:http", "host:70000", "::1:80",
-                            "[::1:80", "host:-1"})
+    for (const char* bad :
+         {"", "9187", ":9187", "host:", "host:http", "host:70000", "::1:80", "[::1:80", "host:-1"})
         EXPECT_FALSE(config::parse_listen_address(bad)) << bad;
 }
 

@@ -16,7 +16,7 @@ namespace pgqadm::observe {
 
 /// Everything one page shows, gathered at one moment.
 struct PageFacts {
-    std::string database;              ///< the `database` label
+    std::string database;               ///< the `database` label
     std::optional<DbSnapshot> snapshot; ///< none when the database could not be read
     double snapshot_age = 0;            ///< seconds since it was read
     double scrape_seconds = 0;          ///< how long reading it took

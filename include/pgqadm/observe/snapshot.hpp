@@ -18,11 +18,11 @@ struct ConsumerFacts {
 
 struct QueueFacts {
     std::string name;
-    std::optional<double> tick_age;     ///< seconds since the last tick
+    std::optional<double> tick_age; ///< seconds since the last tick
     std::optional<double> last_tick_id;
-    double event_seq = 0;                ///< position of the event sequence
+    double event_seq = 0; ///< position of the event sequence
     std::optional<double> events_per_second;
-    double retry_events = 0;             ///< rows in pgq.retry_queue
+    double retry_events = 0;               ///< rows in pgq.retry_queue
     std::optional<double> rotation_period; ///< seconds
     std::optional<double> since_rotation;  ///< seconds since the last table switch
     bool ticked_elsewhere = false;         ///< paused or external ticker

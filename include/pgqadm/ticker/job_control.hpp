@@ -5,9 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <iterator>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 
@@ -34,14 +34,14 @@ struct Stats {
 };
 
 /// Upper bounds [seconds] of the ticker-round duration histogram.
-inline constexpr double round_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                           0.1,   0.25,   0.5,   1,    2.5,   5, 10};
+inline constexpr double round_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                           0.25,  0.5,    1,     2.5,  5,     10};
 inline constexpr std::size_t round_bucket_count = std::size(round_buckets);
 
 /// How the ticker loop is doing, as /healthz, /readyz, metrics and systemd see it.
 struct LoopStatus {
-    bool connected = false;       ///< the last attempt reached the database
-    bool leading = false;         ///< holds the database's ticker lead
+    bool connected = false;        ///< the last attempt reached the database
+    bool leading = false;          ///< holds the database's ticker lead
     bool first_round_done = false; ///< a round ran, or it stands by healthily
     long consecutive_failures = 0;
     long connection_failures = 0; ///< since start
@@ -107,8 +107,8 @@ class JobControl {
     std::optional<int> exit_code_;
 
     mutable std::mutex loop_mutex_;
-    LoopStatus loop_;      ///< since_* hold absolute times here, see loop_status()
-    double back_by_ = 0;   ///< monotonic time the loop promised to be back by
+    LoopStatus loop_;    ///< since_* hold absolute times here, see loop_status()
+    double back_by_ = 0; ///< monotonic time the loop promised to be back by
     double last_round_ = -1;
 };
 
