@@ -173,13 +173,23 @@ TEST_F(QueueDdlLocks, UpgradeThatMustAlterRetriesUntilTheReaderLeaves)
     Process install({pgqadm_binary(), cfg_.string(), "install"}, dir_ / "install.out");
     // While the upgrade waits for its lock, producers queue behind it, but
     // only for the short lock wait of one attempt.
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return scalar("select count(*) from pg_stat_activity where datname = current_database()"
+                          " and wait_event_type = 'Lock'") != "0";
+        },
+        30s))
+        << read_file(dir_ / "install.out");
     auto producer = connect();
     auto start = Clock::now();
     producer.exec("select pgq.insert_event('q', 't', 'during')");
     EXPECT_LT(seconds_since(start), 10.0);
 
-    std::this_thread::sleep_for(std::chrono::seconds(3));
+    // Let one attempt give up and the next begin before the reader leaves.
+    ASSERT_TRUE(wait_until(
+        [&] { return read_file(dir_ / "install.out").find("trying again") != std::string::npos; },
+        30s))
+        << read_file(dir_ / "install.out");
     reader.exec("commit");
     auto code = install.wait(std::chrono::seconds(60));
     std::string out = read_file(dir_ / "install.out");

@@ -57,6 +57,14 @@ TEST_F(SecurityTest, NotifyFloodWithUnknownPayloadsKeepsMemoryBoundedAndTicking)
     EXPECT_TRUE(consumed) << "the daemon did not read the flood";
     EXPECT_TRUE(ticked_after) << log().substr(0, 5000);
     EXPECT_TRUE(ticker->running());
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed memory in a quarantine of up to 256 MB and
+    // adds shadow pages, so the daemon's RSS says nothing about its heap here;
+    // the normal pass checks the bound.
+    (void)peak;
+    (void)after;
+    return;
+#endif
     // Slack for the allocator; the unbounded reader grew by 100-200 MB.
     EXPECT_LT(peak - before, 32 * 1024) << "RSS kB before " << before << " peak " << peak;
     EXPECT_LT(after - before, 24 * 1024) << "RSS kB before " << before << " after " << after;
