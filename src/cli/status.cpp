@@ -55,7 +55,8 @@ struct Status {
     Opt pgq_version;
     Opt notification_queue_usage; ///< 0..1, cluster-wide
     std::vector<QueueRow> queues;
-    std::optional<bool> leader_alive; ///< our schema: does a live ticker lead?
+    std::optional<bool> leader_alive;          ///< our schema: does a live ticker lead?
+    Opt leader_name, leader_pid, leader_since; ///< the lease row, alive or not
     std::vector<std::string> warnings;
     /// Which of the warnings are critical (status --check exits 2).
     std::vector<bool> critical;
@@ -103,10 +104,15 @@ Status collect(db::Connection& conn)
     bool has_leader_info =
         conn.exec("select pg_catalog.to_regprocedure('pgq.ticker_leader_info()') is not null")
             .as_bool(0, 0);
-    if (has_leader_info)
-        st.leader_alive = conn.exec("select coalesce(leader_alive, false)"
-                                    "  from pgq.ticker_leader_info()")
-                              .as_bool(0, 0);
+    if (has_leader_info) {
+        db::Result l = conn.exec("select coalesce(leader_alive, false), leader_name,"
+                                 "       leader_pid::text, leader_since::text"
+                                 "  from pgq.ticker_leader_info()");
+        st.leader_alive = l.as_bool(0, 0);
+        st.leader_name = l.opt(0, 1);
+        st.leader_pid = l.opt(0, 2);
+        st.leader_since = l.opt(0, 3);
+    }
 
     // to_jsonb(i) makes columns that only newer pgq versions have come out as NULL.
     db::Result q =
@@ -221,6 +227,21 @@ std::string row4(const std::string& a, const std::string& b, const std::string& 
            "\n";
 }
 
+/// Who ticks this database (our schema only; a foreign pgq's tickers lead
+/// by an advisory lock that names nobody).
+std::string leader_line(const Status& st)
+{
+    if (!st.leader_alive)
+        return "";
+    if (!*st.leader_alive)
+        return "Ticker leader: none" +
+               (st.leader_name ? " (last: " + log::printable(*st.leader_name) + ", gone)"
+                               : std::string()) +
+               "\n";
+    return "Ticker leader: " + log::printable(st.leader_name.value_or("?")) + " (backend pid " +
+           st.leader_pid.value_or("?") + ") since " + st.leader_since.value_or("?") + "\n";
+}
+
 std::string text_report(const Status& st)
 {
     const std::string rule(78, '-');
@@ -245,6 +266,8 @@ std::string text_report(const Status& st)
                    pad_left(whole_seconds(c.last_seen), 9) + "\n";
     }
     out += rule + "\n";
+    if (std::string leader = leader_line(st); !leader.empty())
+        out += "\n" + leader;
     if (!st.warnings.empty()) {
         out += "\nWarnings\n" + rule + "\n";
         for (const std::string& w : st.warnings)
@@ -311,8 +334,15 @@ std::string json_report(const Status& st)
 {
     std::string out = "{\"server_version\":" + json_string(st.server_version) +
                       ",\"pgq_version\":" + json_string(st.pgq_version) +
-                      ",\"notification_queue_usage\":" + json_number(st.notification_queue_usage) +
-                      ",\"queues\":[";
+                      ",\"notification_queue_usage\":" + json_number(st.notification_queue_usage);
+    if (st.leader_alive)
+        out += ",\"ticker_leader\":{\"alive\":" + std::string(*st.leader_alive ? "true" : "false") +
+               ",\"name\":" + json_string(st.leader_name) +
+               ",\"backend_pid\":" + json_number(st.leader_pid) +
+               ",\"since\":" + json_string(st.leader_since) + "}";
+    else
+        out += ",\"ticker_leader\":null";
+    out += ",\"queues\":[";
     for (std::size_t i = 0; i < st.queues.size(); ++i) {
         const QueueRow& q = st.queues[i];
         out += std::string(i ? "," : "") + "{\"name\":" + json_string(q.name) +

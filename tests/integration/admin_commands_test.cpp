@@ -286,6 +286,9 @@ TEST_P(AdminCommands, StatusTextLayout)
         qrow("zeta", "3/7200s", "500/3s/60s") + rule + "\n" + "\n" +
         "Consumer                                                       Lag  LastSeen\n" + rule +
         "\n" + "alpha:\n" + crow("c1") + crow("c2") + "mid:\n" + "zeta:\n" + rule + "\n";
+    // Our schema records who ticks; no ticker runs here.
+    if (GetParam() == Flavor::ours)
+        expected += "\nTicker leader: none\n";
     EXPECT_EQ(mask_status_seconds(r.out), expected) << r.out;
 }
 
@@ -302,6 +305,7 @@ TEST_P(AdminCommands, StatusJsonParsesBack)
     };
     EXPECT_EQ(get("{server_version}"), scalar("show server_version").value());
     EXPECT_EQ(get("{pgq_version}"), scalar("select pgq.version()").value());
+    EXPECT_EQ(get("{ticker_leader,alive}"), GetParam() == Flavor::ours ? "false" : "<null>");
     EXPECT_EQ(get("{queues,0,name}"), "b");
     EXPECT_EQ(get("{queues,1,name}"), "q\"uote\\d");
     EXPECT_EQ(get("{queues,0,ntables}"), "3");

@@ -32,8 +32,9 @@ TEST_F(SecurityTest, StatusTextAndLogsEscapeControlCharactersInNames)
     EXPECT_FALSE(has_control_bytes(status.out, true)) << status.out;
     auto lines = lines_of(status.out);
     // version, blank, header, rule, 2 queues, rule, blank, header, rule,
-    // 2 x (queue line + 1 consumer), rule: no warnings on fresh queues.
-    EXPECT_EQ(lines.size(), 15u) << status.out;
+    // 2 x (queue line + 1 consumer), rule, blank, ticker leader: no
+    // warnings on fresh queues.
+    EXPECT_EQ(lines.size(), 17u) << status.out;
     for (const auto& line : lines) {
         EXPECT_NE(line.rfind("  q1 FAKE-LINE", 0), 0u) << line;
         EXPECT_NE(line.rfind("2026-01-01", 0), 0u) << line;

@@ -424,6 +424,16 @@ TEST_F(TickerTest, SecondTickerStandsByAndTakesOver)
     EXPECT_NE(second_log().find("pid " + std::to_string(first->pid()) + " (pid "),
               std::string::npos)
         << second_log();
+    // So does status, for the operator.
+    auto status_leader = [&] {
+        std::string out = run_pgqadm({cfg.string(), "status"}).out;
+        auto at = out.find("Ticker leader: ");
+        return at == std::string::npos ? out : out.substr(at, out.find('\n', at) - at);
+    };
+    EXPECT_NE(status_leader().find("pid " + std::to_string(first->pid()) + " (backend pid "),
+              std::string::npos)
+        << status_leader();
+    EXPECT_NE(status_leader().find(") since 20"), std::string::npos) << status_leader();
     first->signal(SIGKILL);
     first->wait(10s);
     EXPECT_TRUE(
@@ -432,6 +442,9 @@ TEST_F(TickerTest, SecondTickerStandsByAndTakesOver)
     long long before = ticks("q");
     sql("select pgq.insert_event('q', 't', 'after takeover')");
     EXPECT_TRUE(wait_until([&] { return ticks("q") > before; }, 20s)) << second_log();
+    EXPECT_NE(status_leader().find("pid " + std::to_string(second->pid()) + " (backend pid "),
+              std::string::npos)
+        << status_leader();
 }
 
 // Issue "tick like PgQ 3": a queue made by plain SQL (londiste create-root,
