@@ -239,6 +239,9 @@ returns setof text as $$
 -- A batch that ends before step 1 lies wholly in the previous table, one
 -- that begins after step 2 wholly in the current one; any other batch may
 -- straddle the switch and reads both.
+-- The names come from queue_id, never from queue_data_pfx: pgq_admin may
+-- point that column at a view of its own, whose functions would then run
+-- as the consumer (often a superuser).
 declare
     batch                   record;
     before_switch           boolean;    -- the batch ends before step 1
@@ -246,7 +249,7 @@ declare
 begin
     select pg_catalog.txid_snapshot_xmin(last.tick_snapshot) as begin_txid,
            pg_catalog.txid_snapshot_xmax(cur.tick_snapshot) as end_txid,
-           q.queue_data_pfx, q.queue_ntables, q.queue_cur_table,
+           'pgq.event_' || q.queue_id::text as table_prefix, q.queue_ntables, q.queue_cur_table,
            q.queue_switch_step1, q.queue_switch_step2
       into batch
       from pgq.subscription s
@@ -263,11 +266,11 @@ begin
                     and coalesce(batch.begin_txid > batch.queue_switch_step2, false);
 
     if not after_switch then
-        return next batch.queue_data_pfx || '_'
+        return next batch.table_prefix || '_'
             || ((batch.queue_cur_table + batch.queue_ntables - 1) % batch.queue_ntables)::text;
     end if;
     if not before_switch then
-        return next batch.queue_data_pfx || '_' || batch.queue_cur_table::text;
+        return next batch.table_prefix || '_' || batch.queue_cur_table::text;
     end if;
 end;
 $$ language plpgsql set search_path = pg_catalog, pg_temp;

@@ -121,11 +121,12 @@ begin
     end if;
 
     next_table := (queue_row.queue_cur_table + 1) % queue_row.queue_ntables;
-    next_table_name := pgq.quote_fqname(queue_row.queue_data_pfx || '_' || next_table::text);
-
-    -- pgq_admin can edit queue_data_pfx, and the daemon often runs as a
-    -- superuser: never TRUNCATE anything but a pgq event table (a child of
-    -- a child of pgq.event_template, as create_queue makes them).
+    -- Named after queue_id, not queue_data_pfx, which pgq_admin may edit
+    -- (see pgq_queue_admin.sql); and since the daemon often runs as a
+    -- superuser, TRUNCATE nothing but a pgq event table (a child of a child
+    -- of pgq.event_template, as create_queue makes them).
+    next_table_name := pgq.quote_fqname('pgq.event_' || queue_row.queue_id::text || '_'
+                                        || next_table::text);
     if not exists (select 1
                      from pg_catalog.pg_inherits tbl
                      join pg_catalog.pg_inherits queue_tbl on queue_tbl.inhrelid = tbl.inhparent

@@ -82,6 +82,39 @@ reset role;
 select last_value as victim_seq, is_called from public.victim_seq;
 select last_value > 1 as own_tick_seq_moved from pgq.event_2_tick_seq;
 
+-- consumers read the queue's own event tables, wherever queue_data_pfx
+-- points: a view there would run its functions as the consumer (here a
+-- superuser), and rotation truncates the queue's own tables
+create schema tamper_trap authorization pgq_tamper_admin;
+set role pgq_tamper_admin;
+create function tamper_trap.fire() returns setof pgq.event_template language plpgsql as $$
+begin
+    raise notice 'TRAP FIRED as %', current_user;
+end $$;
+create view tamper_trap.view_0 as select * from tamper_trap.fire();
+create view tamper_trap.view_1 as select * from tamper_trap.fire();
+create view tamper_trap.view_2 as select * from tamper_trap.fire();
+select pgq.create_queue('tq4');
+select pgq.set_queue_config('tq4', 'ticker_max_count', '1');
+select pgq.register_consumer('tq4', 'reader');
+update pgq.queue set queue_data_pfx = 'tamper_trap.view' where queue_name = 'tq4';
+select pgq.insert_event('tq4', 't', 'real event');
+select pgq.ticker('tq4') is not null as ticked;
+reset role;
+select pgq.next_batch('tq4', 'reader') as tamper_batch \gset
+select pgq.batch_event_tables(:tamper_batch);
+select ev_type, ev_data from pgq.get_batch_events(:tamper_batch);
+begin;
+select count(*) as cursor_rows from pgq.get_batch_cursor(:tamper_batch, 'tamper_cur', 10);
+commit;
+select pgq.finish_batch(:tamper_batch);
+update pgq.queue set queue_rotation_period = '0', queue_switch_time = now() - '1 hour'::interval
+ where queue_name = 'tq4';
+select pgq.maint_rotate_tables_step1('tq4');
+select queue_cur_table as rotated_to from pgq.queue where queue_name = 'tq4';
+select pgq.drop_queue('tq4', true);
+drop schema tamper_trap cascade;
+
 -- grant_perms grants on the queue's objects only
 set role pgq_tamper_admin;
 select pgq.grant_perms('tq2');
