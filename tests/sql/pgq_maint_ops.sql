@@ -60,7 +60,7 @@ select pgq.maint_rotate_tables_step2();
 select queue_cur_table, queue_switch_step2 > queue_switch_step1 as step2_after_step1
   from pgq.queue where queue_name = 'qa';
 
--- step1 truncates nothing but pgq event tables, whatever queue_data_pfx says
+-- step1 truncates the queue's own next table, whatever queue_data_pfx says
 create table public.precious_2 (ev_id bigint);
 insert into public.precious_2 values (1);
 update pgq.queue set queue_data_pfx = 'public.precious' where queue_name = 'qa';
