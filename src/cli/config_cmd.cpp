@@ -15,10 +15,10 @@
 // and the internal columns (data prefix, sequences, switch state).
 #include "pgqadm/cli/commands.hpp"
 #include "pgqadm/cli/format.hpp"
-#include "pgqadm/cli/session.hpp"
 #include "pgqadm/db/db_error.hpp"
 #include "pgqadm/error.hpp"
 #include "pgqadm/log/printable.hpp"
+#include "pgqadm/pgq/session.hpp"
 
 #include <algorithm>
 #include <array>
@@ -185,7 +185,7 @@ int change_config(CommandContext& ctx, const std::string& queue)
     for (std::size_t i = 1; i < ctx.args.size(); ++i)
         changes.push_back(parse_change(ctx.args[i]));
 
-    db::Connection conn = open_session(ctx.config);
+    db::Connection conn = pgq::open_session(ctx.config);
     std::set<std::string> columns = queue_columns(conn);
     for (const Change& c : changes) {
         if (!columns.count(c.full_name))
@@ -214,7 +214,7 @@ int change_config(CommandContext& ctx, const std::string& queue)
                       {c.value, queue});
         }
     }
-    notify_queue_change(conn, queue);
+    pgq::notify_queue_change(conn, queue);
     tx.commit();
 
     std::string line = "Change queue " + queue + " config to: ";
@@ -238,7 +238,7 @@ std::string bool_text(const std::string& json_bool)
 
 int show_config(CommandContext& ctx, const std::optional<std::string>& queue)
 {
-    db::Connection conn = open_session(ctx.config);
+    db::Connection conn = pgq::open_session(ctx.config);
     // to_jsonb(q) yields NULL for columns an older schema lacks (PgQ 2 has no
     // queue_ticker_paused), so one query fits our schema and every PgQ.
     db::Result r = conn.exec("select q.queue_name,"

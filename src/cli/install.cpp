@@ -1,6 +1,6 @@
 // install: put the embedded pgq schema into the database, or upgrade ours.
 #include "pgqadm/cli/commands.hpp"
-#include "pgqadm/cli/session.hpp"
+#include "pgqadm/pgq/session.hpp"
 #include "pgqadm/schema/embedded_sql.hpp"
 
 #include <spdlog/spdlog.h>
@@ -52,7 +52,7 @@ void run_install_script(db::Connection& conn, bool force)
 
 int cmd_install(CommandContext& ctx)
 {
-    db::Connection conn = open_db(ctx.config);
+    db::Connection conn = pgq::open_db(ctx.config);
     ExistingPgq found = inspect(conn);
     if (found.extension)
         throw Error("database already has the pgq extension (version " + found.version +

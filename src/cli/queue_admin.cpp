@@ -1,6 +1,6 @@
 // create, drop, register, unregister: thin wrappers around the pgq API.
 #include "pgqadm/cli/commands.hpp"
-#include "pgqadm/cli/session.hpp"
+#include "pgqadm/pgq/session.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -11,11 +11,11 @@ namespace {
 long long call_and_notify(const config::Config& cfg, const std::string& sql,
                           const db::Params& params, const std::string& queue)
 {
-    db::Connection conn = open_session(cfg);
+    db::Connection conn = pgq::open_session(cfg);
     db::Transaction tx(conn);
     db::Result res = conn.exec(sql, params);
     long long value = res.is_null(0, 0) ? 0 : res.as_int(0, 0);
-    notify_queue_change(conn, queue);
+    pgq::notify_queue_change(conn, queue);
     tx.commit();
     return value;
 }

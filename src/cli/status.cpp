@@ -14,9 +14,9 @@
 
 #include "pgqadm/cli/commands.hpp"
 #include "pgqadm/cli/format.hpp"
-#include "pgqadm/cli/session.hpp"
 #include "pgqadm/log/printable.hpp"
 #include "pgqadm/observe/snapshot.hpp"
+#include "pgqadm/pgq/session.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -430,7 +430,7 @@ int cmd_status(CommandContext& ctx)
 {
     Status st;
     try {
-        db::Connection conn = open_session(ctx.config);
+        db::Connection conn = pgq::open_session(ctx.config);
         // One snapshot for all queries, so queues and consumers agree.
         db::Transaction snapshot(conn,
                                  "begin transaction isolation level repeatable read read only");
