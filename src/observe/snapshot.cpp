@@ -8,7 +8,9 @@ namespace {
 // (kind 2). The info functions are PgQ's API, so this works on the pgq
 // extension too; to_jsonb() reads columns older versions may lack as NULL.
 // The retry queue is small unless consumers keep failing, so counting its
-// rows per queue is cheap.
+// rows per queue is cheap. The event sequence is found by the queue's id,
+// as create_queue names it, not through queue_event_seq, which pgq_admin
+// may point at any sequence.
 //
 //  kind | queue | consumer | v1         | v2           | v3         | v4         | v5    | v6 | v7
 //  | v8 0    |       |          | notify use |              |            |            |       | | |
@@ -24,7 +26,8 @@ constexpr const char* snapshot_sql =
     "       extract(epoch from i.ticker_lag)::float8,"
     "       (to_jsonb(i) ->> 'last_tick_id')::float8,"
     "       coalesce(pg_catalog.pg_sequence_last_value("
-    "                  pg_catalog.to_regclass(q.queue_event_seq)), 0)::float8,"
+    "                  pg_catalog.to_regclass('pgq.event_' || q.queue_id || '_id_seq')), "
+    "0)::float8,"
     "       (to_jsonb(i) ->> 'ev_per_sec')::float8,"
     "       coalesce(r.events, 0)::float8,"
     "       extract(epoch from i.queue_rotation_period)::float8,"
