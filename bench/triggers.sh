@@ -58,6 +58,17 @@ create trigger trg after insert or update or delete on t_log  for each row execu
 create trigger trg after insert or update or delete on t_sql  for each row execute procedure pgq.sqltriga('bench');
 create trigger trg after insert or update or delete on t_json for each row execute procedure pgq.jsontriga('bench');
 SQL
+    if [ "$kind" = pl ]; then
+        # ours only: the statement-level triggers pgq.create_trigger() makes
+        q -d "$db" >/dev/null <<'SQL'
+create table t_log_st  (like t_plain including all);
+create table t_sql_st  (like t_plain including all);
+create table t_json_st (like t_plain including all);
+select pgq.create_trigger('t_log_st', 'bench', 'logutriga');
+select pgq.create_trigger('t_sql_st', 'bench', 'sqltriga');
+select pgq.create_trigger('t_json_st', 'bench', 'jsontriga');
+SQL
+    fi
 }
 
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
@@ -111,32 +122,34 @@ SQL
 }
 
 measure_cpu() {  # db label
-    local db=$1 label=$2 t run
+    local db=$1 label=$2 t run tables="t_plain t_log t_sql t_json"
+    [ "$label" = pl ] && tables="$tables t_log_st t_sql_st t_json_st"
     for run in 1 2 3; do
-        for t in t_plain t_log t_sql t_json; do
+        for t in $tables; do
             echo "$t $(cpu_run "$db" $t)"
         done
     done | awk -v l="$label" '
         { for (i = 2; i <= 5; i++) if (!(($1, i) in m) || $i < m[$1, i]) m[$1, i] = $i; seen[$1] = 1 }
-        END { split("t_plain t_log t_sql t_json", ts, " ")
-              for (k = 1; k <= 4; k++) { t = ts[k]; if (!(t in seen)) continue
-                  printf "%-4s %-8s cpu us/row  insert %7.1f  update %7.1f  delete %7.1f  1-row tx %7.1f\n", l, t,
+        END { split("t_plain t_log t_sql t_json t_log_st t_sql_st t_json_st", ts, " ")
+              for (k = 1; k <= 7; k++) { t = ts[k]; if (!(t in seen)) continue
+                  printf "%-4s %-9s cpu us/row  insert %7.1f  update %7.1f  delete %7.1f  1-row tx %7.1f\n", l, t,
                          m[t, 2] - m["t_plain", 2], m[t, 3] - m["t_plain", 3], m[t, 4] - m["t_plain", 4],
                          m[t, 5] - m["t_plain", 5] } }'
 }
 
 measure() {  # db label
-    local db=$1 label=$2 t a b c plain_s plain_b s bk
+    local db=$1 label=$2 t a b c plain_s plain_b s bk tables="t_plain t_log t_sql t_json"
+    [ "$label" = pl ] && tables="$tables t_log_st t_sql_st t_json_st"
     # warm up plans and caches
-    for t in t_plain t_log t_sql t_json; do tx=100 single_run "$db" "$t" >/dev/null; done
-    for t in t_plain t_log t_sql t_json; do
+    for t in $tables; do tx=100 single_run "$db" "$t" >/dev/null; done
+    for t in $tables; do
         a=$(single_run "$db" $t); b=$(single_run "$db" $t); c=$(single_run "$db" $t)
         s=$(median3 "$a" "$b" "$c")
         a=$(bulk_ms "$db" $t); b=$(bulk_ms "$db" $t); c=$(bulk_ms "$db" $t)
         bk=$(median3 "$a" "$b" "$c")
         if [ $t = t_plain ]; then plain_s=$s; plain_b=$bk; fi
         awk -v l="$label" -v t="$t" -v s="$s" -v ps="$plain_s" -v bk="$bk" -v pb="$plain_b" -v n="$rows" 'BEGIN {
-            printf "%-4s %-8s single: %8.1f us/tx (+%7.1f us/row)   bulk: %8.1f us/row (+%7.1f us/row)\n",
+            printf "%-4s %-9s single: %8.1f us/tx (+%7.1f us/row)   bulk: %8.1f us/row (+%7.1f us/row)\n",
                    l, t, s * 1000, (s - ps) * 1000, bk * 1000 / n, (bk - pb) * 1000 / n }'
     done
 }

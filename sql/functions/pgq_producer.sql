@@ -234,6 +234,34 @@ end;
 $gen$ language plpgsql set search_path = pg_catalog, pg_temp;
 
 
+create or replace function pgq._gen_insert_event_sig()
+returns void as $$
+-- (Re)creates pgq._insert_event_is_ours(): whether pgq.insert_event (7
+-- args) is still the function pgq._regen_insert_dispatch() made.  The
+-- table triggers write a statement's events straight into the event table
+-- only then; else they call pgq.insert_event for each, so a site's
+-- replacement (to trace, veto or redirect events) sees them.  Fast check:
+-- the same pg_proc row version (a CREATE OR REPLACE writes a new one);
+-- else (GRANT, ALTER FUNCTION ... OWNER also write one) the same language,
+-- SECURITY DEFINER and body, by md5.
+declare
+    v_sig record;
+begin
+    select p.oid, p.xmin::text as xmin, p.ctid::text as ctid, p.prolang, pg_catalog.md5(p.prosrc) as src_md5
+      into v_sig
+      from pg_catalog.pg_proc p
+     where p.oid = 'pgq.insert_event(text, text, text, text, text, text, text)'::pg_catalog.regprocedure;
+    execute pg_catalog.format(
+        'create or replace function pgq._insert_event_is_ours() returns boolean language sql stable as %L',
+        pg_catalog.format('select exists (select from pg_catalog.pg_proc p where p.oid operator(pg_catalog.=) %s::pg_catalog.oid'
+                          ' and ((p.xmin operator(pg_catalog.=) %L::pg_catalog.xid'
+                          ' and p.ctid operator(pg_catalog.=) %L::pg_catalog.tid)'
+                          ' or (p.prolang operator(pg_catalog.=) %s::pg_catalog.oid and p.prosecdef'
+                          ' and pg_catalog.md5(p.prosrc) operator(pg_catalog.=) %L)))',
+                          v_sig.oid, v_sig.xmin, v_sig.ctid, v_sig.prolang, v_sig.src_md5));
+end;
+$$ language plpgsql set search_path = pg_catalog, pg_temp;
+
 create or replace function pgq._regen_insert_dispatch()
 returns integer as $$
 -- (Re)generates the producer functions insert_event (3 and 7 args) and
@@ -275,6 +303,8 @@ begin
         'security definer set search_path = pg_catalog, pg_temp',
         'v_id', 'pg_catalog.now(), null, null, $2, $3, $4, $5, $6, $7',
         'v_id, pg_catalog.now(), null, null, $2, $3, $4, $5, $6, $7');
+
+    perform pgq._gen_insert_event_sig();
 
     -- insert_event_raw: not security definer (pgq_admin only)
     perform pgq._gen_insert_function(v_ids, v_nt, v_ntf,
