@@ -68,12 +68,11 @@ log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$LOG" >&2; }
 rec() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RAW"; }   # figure side rep value
 
 # ---------------------------------------------------------------- build
-log "building pgqadm (Release, $ROOT/build-bench) and bench/pgqbench"
+log "building pgqadm and pgqbench (Release, $ROOT/build-bench)"
 cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$ROOT/build-bench" --target pgqadm -j2 >/dev/null
+cmake --build "$ROOT/build-bench" --target pgqadm pgqbench -j2 >/dev/null
 PGQADM=${PGQADM:-$ROOT/build-bench/pgqadm}
-g++ -O2 -std=c++20 -I"$(pg_config --includedir)" "$HERE/pgqbench.cpp" -o "$WORK/pgqbench" -lpq -lpthread
-PGQBENCH="$WORK/pgqbench"   # connects as application_name=pgqbench
+PGQBENCH="$ROOT/build-bench/pgqbench"   # connects as application_name=pgqbench
 
 # ---------------------------------------------------------------- cluster
 ENVF="$WORK/cluster.env"
