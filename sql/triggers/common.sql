@@ -2,10 +2,16 @@
 -- Shared machinery of the PL/pgSQL table triggers pgq.logutriga,
 -- pgq.sqltriga and pgq.jsontriga (PgQ 3.5 compatible).
 --
--- Each trigger function is a thin shell: it hands its trigger context to
--- pgq._trg_event(), which does the whole job of one call (check and parse
--- the arguments, read the table's columns and key, build the event in the
--- trigger's format, queue it with pgq.insert_event).
+-- Each trigger function is a thin shell.  With only the queue as argument
+-- it first offers the row to pgq._trg_fast() (the lean path: one query
+-- over the catalog and to_json() of the row, no pinned settings), which
+-- takes the common tables (column types it knows, a key of at most three
+-- columns in column order, no _pgq_ev_* column) and declines the rest.
+-- Otherwise it hands its trigger context to pgq._trg_event(), which does
+-- the whole job of one call (check and parse the arguments, read the
+-- table's columns and key, build the event in the trigger's format, queue
+-- it with pgq.insert_event), and raises every error.  Both give the same
+-- events (tests/sql/trigger_fast.sql compares them on twin tables).
 --
 -- No state between calls.  Every row reads the table's columns and primary
 -- key from the catalog in one plan-cached query, so the output follows ALTER
@@ -302,6 +308,244 @@ begin
     perform set_config('search_path', i_caller_path, true);
     execute query into results using i_row;
     return results;
+end;
+$$;
+
+-- pgq._trg_cols(relid): the table's live columns in attnum order: name,
+-- type oid, position in the key (NULL: not a key column),
+-- and whether pgq._trg_fast can take the column (a type listed in
+-- pgq._trg_text, a collation no comparison needs to look up, not a
+-- _pgq_ev_* column, a key of at most 3 columns in column order, so that
+-- the key columns in column order are the key's order).  The key: the
+-- replica identity index if it is the primary key, else the primary key.
+-- A single SELECT, inlined into the
+-- caller's query; the oid goes in as (select i_relid), which the planner
+-- cannot see through, so the caller keeps one generic plan.
+create or replace function pgq._trg_cols(i_relid pg_catalog.oid)
+returns table (name pg_catalog.text, typ pg_catalog.oid, keypos pg_catalog.int4, ok pg_catalog.bool)
+language sql stable
+as $$
+    select a.attname::pg_catalog.text, a.atttypid, pg_catalog.array_position(pk.cols, a.attnum),
+           a.atttypid operator(pg_catalog.=) any (
+               '{16,17,18,19,20,21,23,25,26,650,700,701,774,790,829,869,1042,1043,1082,1083,1114,1184,1186,1266,1560,1562,1700,2950}'::pg_catalog.oid[])
+           and a.attcollation operator(pg_catalog.=) any ('{0,100,950,951}'::pg_catalog.oid[])
+           and not pg_catalog.starts_with(a.attname::pg_catalog.text, '_pgq_ev_')
+           and pk.in_order
+      from pg_catalog.pg_attribute a,
+           (select k.cols,
+                   -- up to 3 key columns, in column order (else the
+                   -- general path)
+                   coalesce(pg_catalog.cardinality(k.cols) operator(pg_catalog.<) 2
+                            or (pg_catalog.cardinality(k.cols) operator(pg_catalog.<) 4
+                                and k.cols[1] operator(pg_catalog.<) k.cols[2]
+                                and (pg_catalog.cardinality(k.cols) operator(pg_catalog.=) 2
+                                     or k.cols[2] operator(pg_catalog.<) k.cols[3])), true) as in_order
+              from (select coalesce(
+                               (select (k.indkey::pg_catalog.int2[])[0:k.indnkeyatts operator(pg_catalog.-) 1]
+                                  from pg_catalog.pg_index k
+                                 where k.indexrelid operator(pg_catalog.=)
+                                           pg_catalog.pg_get_replica_identity_index((select i_relid))
+                                   and k.indisprimary),
+                               (select (k.indkey::pg_catalog.int2[])[0:k.indnkeyatts operator(pg_catalog.-) 1]
+                                  from pg_catalog.pg_index k
+                                 where k.indrelid operator(pg_catalog.=) (select i_relid)
+                                   and k.indisprimary)) as cols
+                    offset 0) k) pk
+     where a.attrelid operator(pg_catalog.=) (select i_relid)
+       and a.attnum operator(pg_catalog.>) 0 and not a.attisdropped
+     order by a.attnum
+$$;
+
+-- pgq._trg_text(type, json_text): a column's text output from its value
+-- in json_each_text(to_json(row)).  For the types pgq._trg_cols lists,
+-- that is the text output itself (strings, numbers, and every other listed
+-- type written through its output function), except: bool comes as
+-- true/false; date, timestamp and timestamptz come in ISO 8601 and go back
+-- through the type to their text output (exact: the same value, written
+-- under the session's DateStyle and TimeZone).  Inlined (STABLE, as the
+-- casts are: an IMMUTABLE function with a STABLE body is not inlined).
+create or replace function pgq._trg_text(i_typ pg_catalog.oid, i_val pg_catalog.text)
+returns pg_catalog.text
+language sql stable parallel safe
+as $$
+    select case when i_typ operator(pg_catalog.=) 16 then
+                    case when i_val operator(pg_catalog.=) 'true' then 't'
+                         when i_val operator(pg_catalog.=) 'false' then 'f' end
+                when i_typ operator(pg_catalog.=) 1082 then i_val::pg_catalog.date::pg_catalog.text
+                when i_typ operator(pg_catalog.=) 1114 then i_val::pg_catalog.timestamp::pg_catalog.text
+                when i_typ operator(pg_catalog.=) 1184 then i_val::pg_catalog.timestamptz::pg_catalog.text
+                else i_val end
+$$;
+
+-- pgq._trg_changed(type, new, old): whether an UPDATE changed a column
+-- (text values of a type pgq._trg_cols lists): numeric, float4, float8
+-- and interval by their '=', the others by their text.  Inlined.
+create or replace function pgq._trg_changed(i_typ pg_catalog.oid, i_new pg_catalog.text, i_old pg_catalog.text)
+returns pg_catalog.bool
+language sql stable parallel safe
+as $$
+    select case when i_new is null and i_old is null then false
+                when i_new is null or i_old is null then true
+                when i_new operator(pg_catalog.=) i_old then false
+                when i_typ operator(pg_catalog.=) 1700 then
+                    i_new::pg_catalog.numeric operator(pg_catalog.<>) i_old::pg_catalog.numeric
+                when i_typ operator(pg_catalog.=) 700 then
+                    i_new::pg_catalog.float4 operator(pg_catalog.<>) i_old::pg_catalog.float4
+                when i_typ operator(pg_catalog.=) 701 then
+                    i_new::pg_catalog.float8 operator(pg_catalog.<>) i_old::pg_catalog.float8
+                when i_typ operator(pg_catalog.=) 1186 then
+                    i_new::pg_catalog.interval operator(pg_catalog.<>) i_old::pg_catalog.interval
+                else true end
+$$;
+
+-- pgq._trg_urlenc_pair(name, value): name=value urlencoded, the bare name
+-- for NULL.  PL/pgSQL keeps the inlined pgq._urlencode expressions ready
+-- for the whole transaction; inlined into a query, they would be set up
+-- again at every execution, which costs more than the call.
+create or replace function pgq._trg_urlenc_pair(i_name pg_catalog.text, i_val pg_catalog.text)
+returns pg_catalog.text
+language plpgsql immutable parallel safe
+as $$
+begin
+    if i_val is null then
+        return pgq._urlencode(i_name);
+    end if;
+    return pgq._urlencode(i_name) operator(pg_catalog.||) '=' operator(pg_catalog.||) pgq._urlencode(i_val);
+end;
+$$;
+
+-- pgq._trg_fast(format, op, relid, queue, schema, table, row, old): the
+-- lean path of a row-level call with only the queue as argument: the
+-- table's columns and key from the catalog (pgq._trg_cols), the row's
+-- values from to_json() of the row, the event built in one plan-cached
+-- query per format, then pgq.insert_event.  Returns false, having done
+-- nothing, whenever the row needs more (a column pgq._trg_cols does not
+-- take, no key for UPDATE/DELETE, a changed or NULL key, ...); the caller
+-- then takes pgq._trg_event, which also raises the errors.
+--   i_row: to_json(NEW), or to_json(OLD) for DELETE; i_old: to_json(OLD)
+--   for UPDATE, else NULL.  Both made by the trigger, under the caller's
+--   settings.  Their keys are the live columns in order; the queries zip
+--   them with the catalog's by position and check the names.
+-- No pinned search_path (a pinned call saves and restores a setting, and
+-- this runs for every row): every function, operator and type is named
+-- with its schema.  Aggregates take their input in column order (the
+-- catalog arrays are in attnum order, zipped WITH ORDINALITY; OFFSET 0
+-- keeps each value computed once, and pgq._urlencode of a plain column
+-- inlinable).
+create or replace function pgq._trg_fast(
+    i_format pg_catalog.text,
+    i_op pg_catalog.text,
+    i_relid pg_catalog.oid,
+    i_queue pg_catalog.text,
+    i_schema pg_catalog.text,
+    i_table pg_catalog.text,
+    i_row pg_catalog.json,
+    i_old pg_catalog.json)
+returns boolean
+language plpgsql
+as $$
+declare
+    ok          pg_catalog.bool;
+    has_key     pg_catalog.bool;
+    bad_key     pg_catalog.bool;
+    ev_type     pg_catalog.text;
+    ev_data     pg_catalog.text;
+    key_list    pg_catalog.text;
+    set_list    pg_catalog.text;
+    first_key   pg_catalog.text;
+begin
+    if pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
+        return false;
+    end if;
+    if i_format operator(pg_catalog.=) 'l' then
+        select pg_catalog.bool_and(c.ok), pg_catalog.bool_or(c.keypos is not null),
+               pg_catalog.bool_or(c.keypos is not null and i_old is not null and pgq._trg_changed(c.typ, c.nv, c.ov)),
+               pg_catalog.string_agg(c.name, ',') filter (where c.keypos is not null),
+               pg_catalog.string_agg(pgq._trg_urlenc_pair(c.name, c.nv), '&')
+          into ok, has_key, bad_key, key_list, ev_data
+          from (select r.name, r.typ, r.keypos, r.ok,
+                       pgq._trg_text(r.typ, pg_catalog.json_object_field_text(i_row, r.name)) as nv,
+                       pgq._trg_text(r.typ, pg_catalog.json_object_field_text(i_old, r.name)) as ov
+                  from pgq._trg_cols(i_relid) r
+                offset 0) c;
+        ev_type := pg_catalog.left(i_op, 1) operator(pg_catalog.||) ':' operator(pg_catalog.||) coalesce(key_list, '');
+    elsif i_format operator(pg_catalog.=) 'j' then
+        -- bool, integers, dates and times as to_json() writes them; every
+        -- other type as its text output, a JSON string
+        select pg_catalog.bool_and(c.ok), pg_catalog.bool_or(c.keypos is not null),
+               pg_catalog.bool_or(c.keypos is not null and i_old is not null and pgq._trg_changed(c.typ, c.nv, c.ov)),
+               pg_catalog.to_json(pg_catalog.array_agg(c.name) filter (where c.keypos is not null))::pg_catalog.text,
+               pg_catalog.string_agg(pg_catalog.to_json(c.name)::pg_catalog.text operator(pg_catalog.||) ':'
+                                     operator(pg_catalog.||)
+                                     case when c.typ operator(pg_catalog.=) any ('{16,20,21,23,1082,1114,1184}'::pg_catalog.oid[])
+                                            or c.nval is null
+                                            or pg_catalog.json_typeof(c.jval) operator(pg_catalog.=) 'string'
+                                          then c.jval::pg_catalog.text
+                                          else pg_catalog.to_json(c.nval)::pg_catalog.text end, ',')
+          into ok, has_key, bad_key, key_list, ev_data
+          from (select d.name, d.typ, d.keypos, d.ok, d.nval, d.jval,
+                       pgq._trg_text(d.typ, d.nval) as nv, pgq._trg_text(d.typ, d.oval) as ov
+                  from (select r.name, r.typ, r.keypos, r.ok,
+                               pg_catalog.json_object_field_text(i_row, r.name) as nval,
+                               pg_catalog.json_object_field_text(i_old, r.name) as oval,
+                               pg_catalog.json_object_field(i_row, r.name) as jval
+                          from pgq._trg_cols(i_relid) r
+                        offset 0) d
+                offset 0) c;
+        ev_type := '{"op":"' operator(pg_catalog.||) i_op operator(pg_catalog.||) '","table":'
+                   operator(pg_catalog.||) pg_catalog.to_json(array[i_schema, i_table])::pg_catalog.text
+                   operator(pg_catalog.||) ',"pkey":' operator(pg_catalog.||) coalesce(key_list, '[]') operator(pg_catalog.||) '}';
+        ev_data := '{' operator(pg_catalog.||) coalesce(ev_data, '') operator(pg_catalog.||) '}';
+    elsif i_op operator(pg_catalog.=) 'INSERT' then
+        select pg_catalog.bool_and(c.ok), true, false,
+               '(' operator(pg_catalog.||) pg_catalog.string_agg(pg_catalog.quote_ident(c.name), ',')
+               operator(pg_catalog.||) ') values ('
+               operator(pg_catalog.||) pg_catalog.string_agg(coalesce(pg_catalog.quote_literal(c.nv), 'null'), ',')
+               operator(pg_catalog.||) ')'
+          into ok, has_key, bad_key, ev_data
+          from (select r.name, r.ok,
+                       pgq._trg_text(r.typ, pg_catalog.json_object_field_text(i_row, r.name)) as nv
+                  from pgq._trg_cols(i_relid) r
+                offset 0) c;
+        ev_type := 'I';
+    else
+        -- the key columns with their old values, in column order; for
+        -- UPDATE the changed columns with their new values, or when nothing
+        -- changed the first key column set to its old value
+        select pg_catalog.bool_and(c.ok), pg_catalog.bool_or(c.keypos is not null),
+               pg_catalog.bool_or(c.keypos is not null and (c.changed or c.kv is null)),
+               pg_catalog.string_agg(pg_catalog.quote_ident(c.name) operator(pg_catalog.||) '='
+                                     operator(pg_catalog.||) pg_catalog.quote_literal(c.kv), ' and ')
+                   filter (where c.keypos is not null),
+               pg_catalog.string_agg(pg_catalog.quote_ident(c.name) operator(pg_catalog.||) '='
+                                     operator(pg_catalog.||) coalesce(pg_catalog.quote_literal(c.nv), 'NULL'), ',')
+                   filter (where c.changed),
+               (pg_catalog.array_agg(pg_catalog.quote_ident(c.name) operator(pg_catalog.||) '='
+                                     operator(pg_catalog.||) pg_catalog.quote_literal(c.kv))
+                   filter (where c.keypos is not null))[1]
+          into ok, has_key, bad_key, key_list, set_list, first_key
+          from (select d.name, d.keypos, d.ok, d.nv,
+                       case when i_old is null then d.nv else d.ov end as kv,
+                       i_old is not null and pgq._trg_changed(d.typ, d.nv, d.ov) as changed
+                  from (select r.name, r.typ, r.keypos, r.ok,
+                               pgq._trg_text(r.typ, pg_catalog.json_object_field_text(i_row, r.name)) as nv,
+                               pgq._trg_text(r.typ, pg_catalog.json_object_field_text(i_old, r.name)) as ov
+                          from pgq._trg_cols(i_relid) r
+                        offset 0) d
+                offset 0) c;
+        ev_type := pg_catalog.left(i_op, 1);
+        if i_op operator(pg_catalog.=) 'UPDATE' then
+            ev_data := coalesce(set_list, first_key) operator(pg_catalog.||) ' where ' operator(pg_catalog.||) key_list;
+        else
+            ev_data := key_list;
+        end if;
+    end if;
+    if ok is not true or bad_key or (not has_key and i_op operator(pg_catalog.<>) 'INSERT') then
+        return false;
+    end if;
+    perform pgq.insert_event(i_queue, ev_type, coalesce(ev_data, ''),
+                             i_schema operator(pg_catalog.||) '.' operator(pg_catalog.||) i_table, null, null, null);
+    return true;
 end;
 $$;
 
@@ -708,6 +952,11 @@ revoke all on function pgq._trg_urlenc_row(text[], text[], boolean[]) from publi
 revoke all on function pgq._trg_json_row(text[], text[], text[], boolean[], json) from public;
 revoke all on function pgq._trg_args(text[], integer, text, text, text, text, text) from public;
 revoke all on function pgq._trg_eval_exprs(text[], record, text) from public;
+revoke all on function pgq._trg_cols(oid) from public;
+revoke all on function pgq._trg_text(oid, text) from public;
+revoke all on function pgq._trg_changed(oid, text, text) from public;
+revoke all on function pgq._trg_urlenc_pair(text, text) from public;
+revoke all on function pgq._trg_fast(text, text, oid, text, text, text, json, json) from public;
 revoke all on function pgq._trg_event(text, text, text, text, oid, text, text, integer, text[], record, record, text, text, text) from public;
 grant execute on function pgq._urlencode(text) to pgq_writer;
 grant execute on function pgq._urlencode_bytes(text) to pgq_writer;
@@ -716,4 +965,9 @@ grant execute on function pgq._trg_urlenc_row(text[], text[], boolean[]) to pgq_
 grant execute on function pgq._trg_json_row(text[], text[], text[], boolean[], json) to pgq_writer;
 grant execute on function pgq._trg_args(text[], integer, text, text, text, text, text) to pgq_writer;
 grant execute on function pgq._trg_eval_exprs(text[], record, text) to pgq_writer;
+grant execute on function pgq._trg_cols(oid) to pgq_writer;
+grant execute on function pgq._trg_text(oid, text) to pgq_writer;
+grant execute on function pgq._trg_changed(oid, text, text) to pgq_writer;
+grant execute on function pgq._trg_urlenc_pair(text, text) to pgq_writer;
+grant execute on function pgq._trg_fast(text, text, oid, text, text, text, json, json) to pgq_writer;
 grant execute on function pgq._trg_event(text, text, text, text, oid, text, text, integer, text[], record, record, text, text, text) to pgq_writer;
