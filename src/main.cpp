@@ -6,6 +6,8 @@
 #include "pgqadm/daemon/pidfile.hpp"
 #include "pgqadm/db/db_error.hpp"
 #include "pgqadm/error.hpp"
+#include "pgqadm/fleet/databases.hpp"
+#include "pgqadm/fleet/fleet_daemon.hpp"
 #include "pgqadm/log/log.hpp"
 
 #include <spdlog/spdlog.h>
@@ -55,8 +57,10 @@ int run(const cli::Options& opts, std::string& job_name)
         throw UsageError("need config file");
     config::Config cfg = config::load_config(opts.positionals[0]);
     job_name = cfg.job_name;
-    log::setup({verbosity(opts), cfg.logfile, static_cast<std::size_t>(cfg.log_size),
-                static_cast<std::size_t>(cfg.log_count)});
+    log::Settings log_settings = fleet::log_settings(verbosity(opts), cfg);
+    // syslog is the daemon's (pgqd's syslog key); see below.
+    log_settings.syslog = false;
+    log::setup(log_settings);
     for (const auto& key : cfg.unknown_keys)
         spdlog::warn("config file {}: unknown key {} ignored", cfg.file.string(), key);
 
@@ -74,6 +78,24 @@ int run(const cli::Options& opts, std::string& job_name)
                          (cmd->arg_usage.empty() ? "" : " " + cmd->arg_usage));
     if (opts.daemon && cmd->name != "ticker")
         throw UsageError("-d/--daemon only applies to the ticker command");
+
+    if (cmd->name == "ticker") {
+        log::setup(fleet::log_settings(verbosity(opts), cfg));
+        if (fleet::is_fleet(cfg))
+            return fleet::run_daemon({opts.daemon, verbosity(opts)}, cfg);
+    } else if (fleet::is_fleet(cfg)) {
+        // A list of one database serves the admin commands like a `db`.
+        auto listed = fleet::listed_databases(cfg);
+        if (listed.size() == 1) {
+            cfg.db = listed.front().connstr;
+        } else if (cmd->name == "status") {
+            cli::CommandContext ctx{opts, cfg, std::move(args)};
+            return cli::cmd_fleet_status(ctx);
+        } else if (cfg.db.empty()) {
+            throw UsageError("the config names no single database (a list, discovery, or a "
+                             "[pgqd] file): only ticker and status serve many databases");
+        }
+    }
 
     std::optional<daemon::PidFile> admin_lock;
     if (cmd->one_shot && !cfg.pidfile.empty())

@@ -5,6 +5,7 @@
 #include "pgqadm/daemon/process.hpp"
 #include "pgqadm/db/conninfo.hpp"
 #include "pgqadm/error.hpp"
+#include "pgqadm/fleet/fleet_daemon.hpp"
 #include "pgqadm/log/log.hpp"
 #include "pgqadm/observe/health.hpp"
 #include "pgqadm/observe/http_server.hpp"
@@ -22,14 +23,10 @@ namespace {
 
 log::Settings log_settings(const Options& opts, const config::Config& cfg)
 {
-    log::Settings s;
-    s.verbosity = opts.verbose ? log::Verbosity::verbose
-                  : opts.quiet ? log::Verbosity::quiet
-                               : log::Verbosity::normal;
-    s.logfile = cfg.logfile;
-    s.log_size = static_cast<std::size_t>(cfg.log_size);
-    s.log_count = static_cast<std::size_t>(cfg.log_count);
-    return s;
+    return fleet::log_settings(opts.verbose ? log::Verbosity::verbose
+                               : opts.quiet ? log::Verbosity::quiet
+                                            : log::Verbosity::normal,
+                               cfg);
 }
 
 /// SIGHUP: re-read the file; a broken file leaves the running config alone.

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 namespace pgqadm::config {
 namespace {
@@ -73,9 +74,10 @@ void check_lines(const std::string& text, const std::string& origin)
     }
 }
 
-} // namespace
+constexpr int max_include_depth = 10;
+constexpr std::string_view include_directive = "%include";
 
-IniFile IniFile::load(const std::filesystem::path& path)
+std::string read_whole(const std::filesystem::path& path)
 {
     std::ifstream in(path, std::ios::binary);
     std::error_code ec;
@@ -83,7 +85,73 @@ IniFile IniFile::load(const std::filesystem::path& path)
         throw ConfigError("Config file not found: " + path.string());
     std::ostringstream buf;
     buf << in.rdbuf();
-    return parse(buf.str(), path.string());
+    return buf.str();
+}
+
+std::string trim(std::string_view s)
+{
+    std::size_t b = s.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos)
+        return "";
+    std::size_t e = s.find_last_not_of(" \t\r");
+    return std::string(s.substr(b, e - b + 1));
+}
+
+/// `text` with every `%include FILE` line replaced by FILE's contents
+/// (each file's lines checked on their own, so errors name the right file).
+std::string expand_includes(const std::string& text, const std::filesystem::path& path, int depth,
+                            bool& expanded)
+{
+    check_lines(text, path.string());
+    if (text.find(include_directive) == std::string::npos)
+        return text;
+    std::string out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        std::string_view line(text.data() + start, end - start);
+        std::string stripped = trim(line);
+        if (stripped.rfind(include_directive, 0) == 0 &&
+            (stripped.size() == include_directive.size() ||
+             std::isspace(static_cast<unsigned char>(stripped[include_directive.size()])))) {
+            std::string target = trim(stripped.substr(include_directive.size()));
+            if (target.empty())
+                throw ConfigError("config file " + path.string() + ": %include without a file");
+            if (depth >= max_include_depth)
+                throw ConfigError("config file " + path.string() + ": %include " + target +
+                                  ": nested too deeply (a loop?)");
+            std::filesystem::path file = target;
+            if (file.is_relative())
+                file = path.parent_path() / file;
+            expanded = true;
+            out += expand_includes(read_whole(file), file, depth + 1, expanded);
+            if (!out.empty() && out.back() != '\n')
+                out += '\n';
+        } else {
+            out.append(line);
+            out += '\n';
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+} // namespace
+
+IniFile IniFile::load(const std::filesystem::path& path)
+{
+    bool expanded = false;
+    std::string text = expand_includes(read_whole(path), path, 0, expanded);
+    // Line numbers in inih's errors count the expanded text.
+    return parse(text, expanded ? path.string() + " (with its %include files)" : path.string());
+}
+
+std::optional<std::string> IniFile::literal(const std::string& section,
+                                            const std::string& key) const
+{
+    return raw(section, lower(key), {});
 }
 
 IniFile IniFile::parse(const std::string& text, const std::string& origin)
@@ -97,6 +165,15 @@ IniFile IniFile::parse(const std::string& text, const std::string& origin)
         throw ConfigError("config file " + origin + ": syntax error on line " + std::to_string(rc));
     if (rc < 0)
         throw ConfigError("config file " + origin + ": cannot be parsed");
+    // inih reports keys only: a section without any (a pgqd file that is
+    // all defaults, "[pgqd]") exists all the same.
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        std::string t = trim(line);
+        std::size_t close = t.find(']');
+        if (t.size() > 2 && t.front() == '[' && close != std::string::npos)
+            ini.sections_.try_emplace(t.substr(1, close - 1));
+    }
     return ini;
 }
 

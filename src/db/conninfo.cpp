@@ -89,4 +89,15 @@ std::string scrub_secret(const std::string& text, const std::string& conninfo)
     return out;
 }
 
+std::string conninfo_dbname(const std::string& conninfo)
+{
+    OptionsPtr opts = parse(conninfo);
+    if (!opts)
+        return "";
+    for (PQconninfoOption* o = opts.get(); o->keyword; ++o)
+        if (std::string(o->keyword) == "dbname" && o->val)
+            return o->val;
+    return "";
+}
+
 } // namespace pgqadm::db

@@ -7,6 +7,7 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <memory>
@@ -49,6 +50,8 @@ class LevelNameFlag : public spdlog::custom_flag_formatter {
     }
 };
 
+thread_local std::string thread_context;
+
 // The message with control characters escaped: queue, consumer and database
 // names and server error texts end up in messages, and one of them must not
 // be able to start a forged log record or steer the terminal of whoever
@@ -59,6 +62,8 @@ class PrintableMessageFlag : public spdlog::custom_flag_formatter {
                 spdlog::memory_buf_t& dest) override
     {
         std::string text = printable(std::string_view(msg.payload.data(), msg.payload.size()));
+        if (!thread_context.empty())
+            text = printable(thread_context) + ": " + text;
         dest.append(text.data(), text.data() + text.size());
     }
     std::unique_ptr<custom_flag_formatter> clone() const override
@@ -66,6 +71,14 @@ class PrintableMessageFlag : public spdlog::custom_flag_formatter {
         return std::make_unique<PrintableMessageFlag>();
     }
 };
+
+/// syslog adds time, ident and pid itself: only the message.
+std::unique_ptr<spdlog::formatter> make_syslog_formatter()
+{
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<PrintableMessageFlag>('V').set_pattern("%V");
+    return formatter;
+}
 
 std::unique_ptr<spdlog::formatter> make_formatter()
 {
@@ -81,6 +94,31 @@ std::shared_ptr<ReopenableFileSink> file_sink;
 // distributing sink and changes the level, so threads that are logging at
 // that moment never see a logger being replaced under them.
 std::shared_ptr<spdlog::sinks::dist_sink_mt> file_slot;
+// The syslog sink in its own slot; replaced only when ident or facility
+// change (the old one's closelog() must come before the new openlog()).
+std::shared_ptr<spdlog::sinks::dist_sink_mt> syslog_slot;
+std::string syslog_ident;
+int syslog_facility = -1;
+
+void setup_syslog(const Settings& settings)
+{
+    bool same = settings.syslog && settings.syslog_ident == syslog_ident &&
+                settings.syslog_facility == syslog_facility;
+    if (same)
+        return;
+    syslog_slot->set_sinks({}); // drops (and closes) the old sink first
+    syslog_ident.clear();
+    syslog_facility = -1;
+    if (!settings.syslog)
+        return;
+    int facility = settings.syslog_facility ? settings.syslog_facility : LOG_USER;
+    auto sink = std::make_shared<spdlog::sinks::syslog_sink_mt>(settings.syslog_ident, LOG_PID,
+                                                                facility, true);
+    sink->set_formatter(make_syslog_formatter());
+    syslog_slot->set_sinks({sink});
+    syslog_ident = settings.syslog_ident;
+    syslog_facility = settings.syslog_facility;
+}
 
 } // namespace
 
@@ -89,8 +127,9 @@ void setup(const Settings& settings)
     std::lock_guard guard(setup_mutex);
     if (!file_slot) {
         file_slot = std::make_shared<spdlog::sinks::dist_sink_mt>();
+        syslog_slot = std::make_shared<spdlog::sinks::dist_sink_mt>();
         std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_sink_mt>(),
-                                            file_slot};
+                                            file_slot, syslog_slot};
         auto logger = std::make_shared<spdlog::logger>("pgqadm", sinks.begin(), sinks.end());
         logger->set_formatter(make_formatter());
         logger->flush_on(spdlog::level::trace);
@@ -109,6 +148,7 @@ void setup(const Settings& settings)
         file_slot->set_sinks({});
         file_sink.reset();
     }
+    setup_syslog(settings);
     auto level = settings.verbosity == Verbosity::quiet     ? spdlog::level::warn
                  : settings.verbosity == Verbosity::verbose ? spdlog::level::debug
                                                             : spdlog::level::info;
@@ -120,6 +160,11 @@ void reopen()
     std::lock_guard guard(setup_mutex);
     if (file_sink)
         file_sink->reopen();
+}
+
+void set_thread_context(std::string name)
+{
+    thread_context = std::move(name);
 }
 
 std::string format_line(const std::string& level, const std::string& message)

@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace pgqadm::pgq {
 
 db::Connection open_db(const config::Config& cfg, std::string_view role)
@@ -22,8 +24,24 @@ void require_pgq(db::Connection& conn)
     db::Result r = conn.exec("select to_regclass('pgq.queue') is not null"
                              "       and to_regprocedure('pgq.ticker(text)') is not null");
     if (!r.as_bool(0, 0))
-        throw Error("pgq is not installed in this database "
+        throw NoPgq("pgq is not installed in this database "
                     "(run `pgqadm <config> install`, or CREATE EXTENSION pgq)");
+}
+
+void require_pgq3(db::Connection& conn)
+{
+    require_pgq(conn);
+    if (!conn.exec("select to_regprocedure('pgq.version()') is not null").as_bool(0, 0))
+        throw NoPgq("pgq in this database has no pgq.version(); PgQ 3 or later is needed");
+    std::string version = conn.exec("select pgq.version()").opt(0, 0).value_or("");
+    int major = 0;
+    for (char c : version) {
+        if (c < '0' || c > '9')
+            break;
+        major = std::min(major * 10 + (c - '0'), 1000);
+    }
+    if (major < 3)
+        throw NoPgq("pgq in this database is version '" + version + "'; PgQ 3 or later is needed");
 }
 
 db::Connection open_session(const config::Config& cfg, std::string_view role)

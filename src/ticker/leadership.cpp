@@ -13,6 +13,8 @@ bool has_lease(db::Connection& conn)
         .as_bool(0, 0);
 }
 
+} // namespace
+
 // An advisory lock on a bigint key shows in pg_locks as classid = high half,
 // objid = low half, objsubid = 1.
 std::string advisory_lock_holder(db::Connection& conn)
@@ -31,8 +33,6 @@ std::string advisory_lock_holder(db::Connection& conn)
     return "role " + r.get(0, 0) + ", application '" + r.get(0, 1) + "' (pid " + r.get(0, 2) +
            ") since " + r.get(0, 3);
 }
-
-} // namespace
 
 std::string leader_identity(const std::string& job_name)
 {

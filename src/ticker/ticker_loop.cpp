@@ -52,11 +52,19 @@ void TickerLoop::run()
     long failures = 0;
     std::string standby_holder; // who led when we last said so; empty while leading
     bool standing_by = false;
+    std::string no_pgq; // why this database is not served, as last logged
     identity_ = leader_identity(control_.settings().job_name);
     while (!control_.stopping()) {
         config::Config cfg = control_.settings();
         try {
-            db::Connection conn = pgq::open_session(cfg, "ticker");
+            db::Connection conn = pgq::open_db(cfg, "ticker");
+            if (fleet_)
+                pgq::require_pgq3(conn);
+            else
+                pgq::require_pgq(conn);
+            if (!no_pgq.empty())
+                spdlog::info("pgq found; serving this database");
+            no_pgq.clear();
             Leadership lead = claim_leadership(conn, identity_);
             if (!lead.leading) {
                 // Say who leads once, and again when that changes: a standby
@@ -87,6 +95,22 @@ void TickerLoop::run()
             resign_leadership(conn);
             control_.active = false;
             continue;
+        } catch (const pgq::NoPgq& e) {
+            if (!fleet_) {
+                spdlog::error("ticker: {}", e.what());
+            } else {
+                // pgqd's rule: look again every check_period, say so once.
+                control_.active = false;
+                if (no_pgq != e.what())
+                    spdlog::info("{}; not served, checking again every {} s", e.what(),
+                                 cfg.check_period);
+                no_pgq = e.what();
+                failures = 0;
+                backoff.reset();
+                control_.report_standby(cfg.check_period);
+                control_.sleep_for(std::chrono::duration<double>(cfg.check_period));
+                continue;
+            }
         } catch (const db::DbError& e) {
             spdlog::error("ticker: {}", e.describe());
         } catch (const std::exception& e) {

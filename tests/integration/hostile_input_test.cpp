@@ -409,7 +409,7 @@ TEST_F(HostileInput, JunkConfigFilesEndInOneCleanError)
         {"binary-nul-free", random_bytes(4096, false)},
         {"bom-and-junk", "\xef\xbb\xbf[pgqadm]\n\xff\xfe = \x80\n"},
         {"no-section", db},
-        {"wrong-section", "[pgqd]\n" + db},
+        {"wrong-section", "[pgq]\n" + db},
         {"section-junk", "[pgqadm\n" + db},
         {"self-recursive", "[pgqadm]\ndb = %(db)s\n"},
         {"mutual-recursive", "[pgqadm]\ndb = %(a)s\na = %(b)s\nb = %(db)s\n"},

@@ -8,6 +8,8 @@
 # The cluster lives under /tmp (the repo may not be readable by `postgres`),
 # listens on a unix socket in its own directory and on a free loopback port.
 # When run as root the server runs as the `postgres` OS user (it refuses root).
+# PGQADM_TEST_MAX_CONNECTIONS raises max_connections (default 200; the fleet
+# tests start a cluster of their own with more).
 # If PGQADM_TEST_DSN_HOST is set, nothing is started: ENVFILE points at that
 # existing server instead (PGQADM_TEST_DSN_HOST/PORT/USER).
 set -euo pipefail
@@ -50,7 +52,7 @@ unix_socket_directories = '$dir'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
-max_connections = 200
+max_connections = ${PGQADM_TEST_MAX_CONNECTIONS:-200}
 max_prepared_transactions = 10
 log_line_prefix = '%m [%p] %q%u@%d '
 log_min_messages = warning

@@ -34,6 +34,8 @@ const Command* find_command(const std::string& name);
 // Handlers, one file per family under src/cli/ and src/ticker/.
 int cmd_ticker(CommandContext& ctx);
 int cmd_status(CommandContext& ctx);
+/// status for a config of many databases (src/cli/fleet_status.cpp).
+int cmd_fleet_status(CommandContext& ctx);
 int cmd_install(CommandContext& ctx);
 int cmd_create(CommandContext& ctx);
 int cmd_drop(CommandContext& ctx);

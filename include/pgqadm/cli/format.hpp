@@ -52,4 +52,24 @@ inline std::string pad_left(std::string_view s, std::size_t width)
     return out;
 }
 
+/// `s` as a JSON string literal (UTF-8 passes through; controls escaped).
+inline std::string json_quote(std::string_view s)
+{
+    static const char hex[] = "0123456789abcdef";
+    std::string out = "\"";
+    for (unsigned char ch : s) {
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += static_cast<char>(ch);
+        } else if (ch < 0x20 || ch == 0x7f) {
+            out += "\\u00";
+            out += hex[ch >> 4];
+            out += hex[ch & 15];
+        } else {
+            out += static_cast<char>(ch);
+        }
+    }
+    return out + "\"";
+}
+
 } // namespace pgqadm::cli

@@ -1,4 +1,5 @@
-// The typed configuration of pgqadm: the [pgqadm] section of the INI file.
+// The typed configuration of pgqadm: the [pgqadm] section of the INI file,
+// or the [pgqd] section of a pgqd 3.5 config, plus [databases].
 #pragma once
 #include <filesystem>
 #include <optional>
@@ -7,11 +8,23 @@
 
 namespace pgqadm::config {
 
-/// The [pgqadm] keys, typed. Defaults, validation and whether a reload may
-/// change a key live in one table (src/config/config.cpp); defaults() and
+/// A database named in the config: `[databases]` entry (name = connection
+/// string), or a `database_list` name joined to `base_connstr`.
+struct NamedDatabase {
+    std::string name;
+    std::string connstr;
+    bool operator==(const NamedDatabase&) const = default;
+};
+
+/// The [pgqadm] keys, typed; or the [pgqd] keys of an unchanged pgqd 3.5
+/// config, mapped onto the same fields (ticker_period -> loop_delay ...).
+/// Defaults, validation, the pgqd names and whether a reload may change a
+/// key live in one table (src/config/config.cpp); defaults() and
 /// load_config() fill this struct from it.
 struct Config {
     std::filesystem::path file; ///< where it was read from (for reloads and messages)
+    /// Read from a [pgqd] section (pgqd's keys and defaults), not [pgqadm].
+    bool pgqd_format = false;
 
     std::string job_name;
     std::string db;                  ///< libpq connection string (required)
@@ -37,11 +50,29 @@ struct Config {
     double crit_consumer_last_seen = 0;
     double warn_tick_delay = 0; ///< past the queue's idle period
 
+    // Many databases from one daemon (issue 17); pgqd's keys.
+    std::string base_connstr;     ///< libpq connection string without dbname
+    std::string initial_database; ///< where discovery reads pg_database
+    std::string database_list;    ///< comma-separated names (empty: see databases / discovery)
+    double check_period = 0;      ///< seconds between database-list and pgq-presence checks
+    long syslog = 0;              ///< also log to syslog(3)
+    std::string syslog_ident;
+    std::string syslog_facility;
+    /// The [databases] section: one database per key, the value its
+    /// connection string (a file of them may come through %include).
+    std::vector<NamedDatabase> databases;
+
     /// Keys present in the file that pgqadm does not know (warned about, not fatal).
     std::vector<std::string> unknown_keys;
 };
 
-/// The section every pgqadm config file must have.
+/// The section of a pgqd 3.5 config file.
+inline constexpr const char* pgqd_service_name = "pgqd";
+
+/// syslog(3) facility code of a name (daemon, user, local0..local7, ...).
+std::optional<int> syslog_facility_code(const std::string& name);
+
+/// The section of a pgqadm config file.
 inline constexpr const char* service_name = "pgqadm";
 
 /// Where the metrics endpoint listens: a host name or address (IPv6 without

@@ -1,6 +1,8 @@
 // An INI file read with inih, with the Python ConfigParser semantics that
 // SkyTools configs rely on: case-insensitive keys, [DEFAULT] fallbacks,
-// continuation lines and %(name)s interpolation.
+// continuation lines and %(name)s interpolation; and pgqd's `%include FILE`
+// lines, which stand for the contents of FILE (relative to the including
+// file's directory), as its config parser has them.
 #pragma once
 #include <filesystem>
 #include <map>
@@ -27,6 +29,10 @@ class IniFile {
     /// then to `builtins`. nullopt when the key is not set anywhere.
     std::optional<std::string> get(const std::string& section, const std::string& key,
                                    const Section& builtins) const;
+
+    /// The value as written (pgqd files know no interpolation), with the
+    /// same [DEFAULT] fallback; nullopt when the key is not set.
+    std::optional<std::string> literal(const std::string& section, const std::string& key) const;
 
     const std::string& origin() const { return origin_; }
 

@@ -21,4 +21,8 @@ std::string mask_password(const std::string& conninfo);
 /// `text` with every occurrence of the password found in `conninfo` replaced.
 std::string scrub_secret(const std::string& text, const std::string& conninfo);
 
+/// The dbname a connection string names ("" when it names none or does
+/// not parse); the name under which the fleet daemon logs a `db`.
+std::string conninfo_dbname(const std::string& conninfo);
+
 } // namespace pgqadm::db

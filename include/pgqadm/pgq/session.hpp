@@ -4,6 +4,7 @@
 #pragma once
 #include "pgqadm/config/config.hpp"
 #include "pgqadm/db/connection.hpp"
+#include "pgqadm/error.hpp"
 
 #include <string>
 #include <string_view>
@@ -19,13 +20,24 @@ inline constexpr const char* queue_change_channel = "pgqadm_queue_change";
 /// commit (payload: the queue name); the ticker wakes up to tick the queue.
 inline constexpr const char* wakeup_channel = "pgq_ticker_wakeup";
 
+/// The database has no usable pgq: none installed, or one older than PgQ 3.
+class NoPgq : public Error {
+  public:
+    using Error::Error;
+};
+
 /// Connects to the config's `db` (logged with the password masked). The
 /// application_name is the job name, followed by `role` if given.
 db::Connection open_db(const config::Config& cfg, std::string_view role = {});
 
-/// Throws a one-line Error when the database has no usable pgq (neither our
-/// schema nor the extension), instead of "relation pgq.queue does not exist".
+/// Throws a one-line NoPgq when the database has no usable pgq (neither our
+/// schema nor the extension), instead of
+/// "relation pgq.queue does not exist".
 void require_pgq(db::Connection& conn);
+
+/// require_pgq(), and pgq.version() at least 3, as pgqd demands (the
+/// fleet daemon); NoPgq otherwise.
+void require_pgq3(db::Connection& conn);
 
 /// open_db() and require_pgq(): what every command and daemon job that
 /// works with queues starts with.

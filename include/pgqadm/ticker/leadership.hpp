@@ -27,6 +27,9 @@ std::string leader_identity(const std::string& job_name);
 /// Claims or confirms the lead of the connected database.
 Leadership claim_leadership(db::Connection& conn, const std::string& identity);
 
+/// Who holds the advisory lock of a pgq without the lease ("" if nobody).
+std::string advisory_lock_holder(db::Connection& conn);
+
 /// Hands the lead back on a clean stop so a standby need not wait for this
 /// backend to exit. Never throws: the process is stopping anyway.
 void resign_leadership(db::Connection& conn) noexcept;

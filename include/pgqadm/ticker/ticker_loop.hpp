@@ -22,7 +22,13 @@ namespace pgqadm::ticker {
 
 class TickerLoop {
   public:
-    explicit TickerLoop(JobControl& control) : control_(control) {}
+    /// `fleet`: one of many databases of the fleet daemon, with pgqd's
+    /// rules: a pgq older than 3 is not served, and a database without a
+    /// usable pgq is logged once and checked again every check_period
+    /// (rather than retried with back-off as a failure).
+    explicit TickerLoop(JobControl& control, bool fleet = false) : control_(control), fleet_(fleet)
+    {
+    }
     /// Thread body: connect, tick, reconnect with back-off, until stopped.
     void run();
 
@@ -49,6 +55,7 @@ class TickerLoop {
     double tick_woken(db::Connection& conn);
 
     JobControl& control_;
+    bool fleet_ = false;
     std::string identity_; ///< this daemon in the leadership row
     bool lease_ = false;   ///< leading through pgq.ticker_lead (else the advisory lock)
     std::map<std::string, Queue, std::less<>> queues_;

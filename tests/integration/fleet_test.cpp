@@ -1,0 +1,575 @@
+// One daemon for many databases (issue 17): unchanged pgqd 3.5 configs,
+// discovery, [databases] with %include, databases that hang or are down,
+// 50 databases, and two daemons sharing a list with one killed.
+//
+// Tests that discover databases, or stop a server, start a cluster of their
+// own (tests/support/pgcluster.sh): discovery on the shared cluster would
+// tick the databases of every other test running in parallel.
+#include "support/test_support.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+using namespace pgqadm::test;
+namespace db = pgqadm::db;
+
+namespace {
+
+std::map<std::string, std::string> read_env(const std::filesystem::path& path)
+{
+    std::map<std::string, std::string> out;
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) {
+        auto eq = line.find('=');
+        if (eq != std::string::npos)
+            out[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    return out;
+}
+
+std::string script()
+{
+    return source_dir() + "/tests/support/pgcluster.sh";
+}
+
+/// A throwaway cluster of this test alone, with room for many connections.
+class OwnCluster {
+  public:
+    explicit OwnCluster(const std::filesystem::path& dir) : envfile_(dir / "own.env")
+    {
+        ProcResult r = run({"env", "PGQADM_TEST_DSN_HOST=", "PGQADM_TEST_MAX_CONNECTIONS=400",
+                            script(), "start", envfile_.string()},
+                           std::chrono::seconds(120));
+        if (r.exit_code != 0)
+            throw std::runtime_error("own cluster did not start: " + r.err);
+        auto env = read_env(envfile_);
+        host_ = env["PGHOST"];
+        port_ = env["PGPORT"];
+        user_ = env["PGUSER"];
+        pgdata_ = env["PGDATA"];
+        pgbin_ = env["PGBIN"];
+    }
+    ~OwnCluster() { run({script(), "stop", envfile_.string()}); }
+    OwnCluster(const OwnCluster&) = delete;
+    OwnCluster& operator=(const OwnCluster&) = delete;
+
+    std::string base() const { return "host=" + host_ + " port=" + port_ + " user=" + user_; }
+    std::string conninfo(const std::string& dbname) const { return base() + " dbname=" + dbname; }
+    db::Connection connect(const std::string& dbname) const
+    {
+        return db::Connection::open(conninfo(dbname), "pgqadm-test");
+    }
+    void pg_ctl(const std::string& action) const
+    {
+        std::vector<std::string> argv;
+        if (geteuid() == 0)
+            argv = {"runuser", "-u", "postgres", "--"};
+        argv.insert(argv.end(), {pgbin_ + "/pg_ctl", "-D", pgdata_, "-l", host_ + "/server.log",
+                                 "-m", "fast", "-w", "-t", "60", action});
+        ProcResult r = run(argv);
+        if (r.exit_code != 0)
+            throw std::runtime_error("pg_ctl " + action + ": " + r.err);
+    }
+    /// PGHOST/PGPORT/PGUSER for a daemon whose config names no server (pgqd's empty base_connstr).
+    void export_env() const
+    {
+        setenv("PGHOST", host_.c_str(), 1);
+        setenv("PGPORT", port_.c_str(), 1);
+        setenv("PGUSER", user_.c_str(), 1);
+    }
+
+  private:
+    std::filesystem::path envfile_;
+    std::string host_, port_, user_, pgdata_, pgbin_;
+};
+
+/// The newest tick id of a database (0: none, or unreachable).
+long long newest_tick(const std::string& conninfo)
+{
+    try {
+        auto conn = db::Connection::open(conninfo, "pgqadm-test");
+        return conn.exec("select coalesce(max(tick_id), 0) from pgq.tick").as_int(0, 0);
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+/// Installs pgq with one quickly ticking queue through pgqadm itself.
+void install_with_queue(const TempDir& dir, const std::string& conninfo, const std::string& name)
+{
+    auto ini = dir / ("install-" + name + ".ini");
+    write_file(ini, "[pgqadm]\njob_name = install\ndb = " + conninfo + "\n");
+    ASSERT_EQ(run_pgqadm({ini.string(), "install"}).exit_code, 0);
+    ASSERT_EQ(run_pgqadm({ini.string(), "create", "q"}).exit_code, 0);
+    auto conn = db::Connection::open(conninfo, "pgqadm-test");
+    // Idle ticks about every second.
+    conn.exec("select pgq.set_queue_config('q', 'ticker_max_lag', '0.2 seconds'),"
+              "       pgq.set_queue_config('q', 'ticker_idle_period', '1 second')");
+}
+
+/// A TCP port that accepts connections and never answers (a hung server).
+class BlackHole {
+  public:
+    BlackHole()
+    {
+        fd_ = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 64) != 0 ||
+            getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            throw std::runtime_error("black hole socket");
+        port_ = ntohs(a.sin_port);
+    }
+    ~BlackHole() { close(fd_); }
+    BlackHole(const BlackHole&) = delete;
+    BlackHole& operator=(const BlackHole&) = delete;
+    int port() const { return port_; }
+
+  private:
+    int fd_ = -1;
+    int port_ = 0;
+};
+
+/// A loopback port nobody listens on (a stopped server).
+int closed_port()
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/// Samples pg_stat_activity of a whole cluster: a database in which the
+/// backends of two daemons (application_name "<job> ticker") tick at the
+/// same moment is an overlap. As the fault driver's no-overlap check, a
+/// sample counts only if both backends are still in the same statement a
+/// little later (a leader that resigned may show its last one for a moment).
+class OverlapMonitor {
+  public:
+    explicit OverlapMonitor(std::string conninfo) : conninfo_(std::move(conninfo))
+    {
+        thread_ = std::thread([this] { run(); });
+    }
+    ~OverlapMonitor()
+    {
+        stop_ = true;
+        thread_.join();
+    }
+    OverlapMonitor(const OverlapMonitor&) = delete;
+    OverlapMonitor& operator=(const OverlapMonitor&) = delete;
+    long samples() const { return samples_; }
+    std::vector<std::string> violations()
+    {
+        std::lock_guard g(mu_);
+        return violations_;
+    }
+
+  private:
+    using Key = std::pair<std::string, std::string>; // pid, query_start
+    std::map<std::string, std::map<std::string, Key>> ticking(db::Connection& conn)
+    {
+        db::Result r =
+            conn.exec("select datname, application_name, pid::text, query_start::text"
+                      "  from pg_stat_activity"
+                      " where state = 'active' and pid <> pg_backend_pid()"
+                      "   and application_name like '% ticker'"
+                      "   and (query like '%pgq.ticker(%' or query like '%pgq._wake_tick(%')");
+        std::map<std::string, std::map<std::string, Key>> out; // datname -> daemon -> backend
+        for (int i = 0; i < r.rows(); ++i)
+            out[r.get(i, 0)][r.get(i, 1)] = {r.get(i, 2), r.get(i, 3)};
+        return out;
+    }
+    void run()
+    {
+        std::optional<db::Connection> conn;
+        while (!stop_) {
+            try {
+                if (!conn)
+                    conn.emplace(db::Connection::open(conninfo_, "pgqadm-test monitor"));
+                auto first = ticking(*conn);
+                ++samples_;
+                for (const auto& [dbname, daemons] : first) {
+                    if (daemons.size() < 2)
+                        continue;
+                    std::this_thread::sleep_for(100ms);
+                    auto again = ticking(*conn)[dbname];
+                    int still = 0;
+                    for (const auto& [daemon, key] : daemons)
+                        still += again.count(daemon) && again[daemon] == key;
+                    if (still >= 2) {
+                        std::lock_guard g(mu_);
+                        violations_.push_back("database " + dbname +
+                                              " ticked by two daemons at once");
+                    }
+                }
+            } catch (const std::exception&) {
+                conn.reset();
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+    }
+
+    std::string conninfo_;
+    std::atomic<bool> stop_{false};
+    std::atomic<long> samples_{0};
+    std::mutex mu_;
+    std::vector<std::string> violations_;
+    std::thread thread_;
+};
+
+class FleetTest : public DbTest {
+  protected:
+    void SetUp() override
+    {
+        DbTest::SetUp();
+        log_ = dir_ / "fleet.log";
+    }
+    void TearDown() override
+    {
+        DbTest::TearDown();
+        try {
+            auto admin = db::Connection::open(Cluster::get().conninfo("postgres"), "pgqadm-test");
+            for (const auto& extra : extra_dbs_)
+                admin.exec("drop database if exists " + admin.quote_ident(extra) + " with (force)");
+        } catch (const std::exception& e) {
+            std::cerr << "cleanup: " << e.what() << "\n";
+        }
+    }
+    /// Another fresh database on the shared cluster, dropped afterwards.
+    std::string extra_db(const std::string& suffix)
+    {
+        std::string name = dbname_ + "_" + suffix;
+        auto admin = db::Connection::open(Cluster::get().conninfo("postgres"), "pgqadm-test");
+        admin.exec("create database " + admin.quote_ident(name));
+        extra_dbs_.push_back(name);
+        return name;
+    }
+    std::string shared_base() const
+    {
+        const Cluster& c = Cluster::get();
+        return "host=" + c.host + " port=" + c.port + " user=" + c.user;
+    }
+    std::unique_ptr<Process> start_daemon(const std::filesystem::path& ini,
+                                          const std::string& out = "daemon.out")
+    {
+        return std::make_unique<Process>(
+            std::vector<std::string>{pgqadm_binary(), ini.string(), "ticker"}, dir_ / out);
+    }
+    /// Waits until every database in `conninfos` has a tick newer than now.
+    bool all_tick(const std::vector<std::string>& conninfos, std::chrono::milliseconds timeout)
+    {
+        std::map<std::string, long long> before;
+        for (const auto& c : conninfos)
+            before[c] = newest_tick(c);
+        std::set<std::string> waiting(conninfos.begin(), conninfos.end());
+        wait_until(
+            [&] {
+                for (auto it = waiting.begin(); it != waiting.end();)
+                    it = newest_tick(*it) > before[*it] ? waiting.erase(it) : std::next(it);
+                return waiting.empty();
+            },
+            timeout, 200ms);
+        for (const auto& w : waiting)
+            ADD_FAILURE() << "no new tick in " << w;
+        return waiting.empty();
+    }
+    std::string out(const std::string& name = "daemon.out") { return read_file(dir_ / name); }
+
+    std::filesystem::path log_;
+    std::vector<std::string> extra_dbs_;
+};
+
+} // namespace
+
+// An unchanged pgqd.ini that uses every key pgqd 3.5 knows; run with -d and
+// driven with -r and -s as pgqd is.
+TEST_F(FleetTest, PgqdIniWithEveryKey)
+{
+    std::string second = extra_db("b");
+    std::string third = extra_db("c");
+    install_with_queue(dir_, dsn(), "a");
+    install_with_queue(dir_, Cluster::get().conninfo(second), "b");
+    install_with_queue(dir_, Cluster::get().conninfo(third), "c");
+    auto ini = dir_ / "pgqd.ini";
+    auto pidfile = dir_ / "pgqd.pid";
+    auto write_ini = [&](const std::string& list) {
+        write_file(ini, "[pgqd]\n"
+                        "logfile = " +
+                            log_.string() +
+                            "\n"
+                            "pidfile = " +
+                            pidfile.string() +
+                            "\n"
+                            "base_connstr = " +
+                            shared_base() +
+                            "\n"
+                            "initial_database = postgres\n"
+                            "database_list = " +
+                            list +
+                            "\n"
+                            "syslog = 1\n"
+                            "syslog_ident = pgqd_test\n"
+                            "syslog_facility = local3\n"
+                            "check_period = 1\n"
+                            "maint_period = 1.5\n"
+                            "retry_period = 1\n"
+                            "ticker_period = 0.2\n"
+                            "stats_period = 1\n"
+                            "connection_lifetime = 3\n");
+    };
+    write_ini(dbname_ + ", " + second);
+    ProcResult started = run_pgqadm({ini.string(), "ticker", "-d"});
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    ASSERT_TRUE(wait_until(
+        [&] { return std::filesystem::exists(pidfile) && !read_file(pidfile).empty(); }, 20s));
+    EXPECT_TRUE(all_tick({dsn(), Cluster::get().conninfo(second)}, 20s)) << read_file(log_);
+    // pgqd's stats line, per database and for all of them.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            std::string log = read_file(log_);
+            return log.find(dbname_ + ": {ticks: ") != std::string::npos &&
+                   log.find(second + ": {ticks: ") != std::string::npos &&
+                   log.find("INFO {ticks: ") != std::string::npos &&
+                   log.find(", maint: 1") != std::string::npos;
+        },
+        20s))
+        << read_file(log_);
+    EXPECT_EQ(read_file(log_).find(third), std::string::npos);
+
+    // -r: HUP re-reads the list; the third database is served, the others stay.
+    write_ini(dbname_ + ", " + second + ", " + third);
+    EXPECT_EQ(run_pgqadm({ini.string(), "-r"}).exit_code, 0);
+    EXPECT_TRUE(all_tick({Cluster::get().conninfo(third)}, 20s)) << read_file(log_);
+    EXPECT_EQ(read_file(log_).find("no longer served"), std::string::npos);
+    // ... and one that leaves the list is retired without touching the rest.
+    write_ini(dbname_ + ", " + third);
+    EXPECT_EQ(run_pgqadm({ini.string(), "-r"}).exit_code, 0);
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return read_file(log_).find(second + " is gone from the list") != std::string::npos;
+        },
+        20s));
+    EXPECT_TRUE(all_tick({dsn(), Cluster::get().conninfo(third)}, 20s));
+
+    // status names every database and the daemon that leads it.
+    ProcResult st = run_pgqadm({ini.string(), "status"});
+    EXPECT_EQ(st.exit_code, 0) << st.err;
+    EXPECT_NE(st.out.find(dbname_), std::string::npos) << st.out;
+    EXPECT_NE(st.out.find("led"), std::string::npos) << st.out;
+    EXPECT_NE(st.out.find("pgqd on "), std::string::npos) << st.out;
+
+    // -s: a clean stop.
+    std::string pid = read_file(pidfile);
+    EXPECT_EQ(run_pgqadm({ini.string(), "-s"}).exit_code, 0);
+    EXPECT_TRUE(wait_until([&] { return kill(std::stoi(pid), 0) != 0; }, 30s));
+    EXPECT_NE(read_file(log_).find("ticker stopped"), std::string::npos);
+}
+
+// One database that hangs (a server that never answers, a lock that its
+// ticker waits on) or is down never delays the others; the stopped one is
+// served again once it is back.
+TEST_F(FleetTest, StuckOrDownDatabasesDelayNoOther)
+{
+    std::string locked = extra_db("locked");
+    install_with_queue(dir_, dsn(), "a");
+    install_with_queue(dir_, Cluster::get().conninfo(locked), "l");
+    OwnCluster other(dir_.path());
+    install_with_queue(dir_, other.conninfo("postgres"), "o");
+    BlackHole hole;
+    int down = closed_port();
+
+    // Hold a lock that the locked database's ticker waits on at connect.
+    auto holder = db::Connection::open(Cluster::get().conninfo(locked), "pgqadm-test");
+    holder.exec("begin");
+    holder.exec("lock table pgq.queue in access exclusive mode");
+
+    auto ini = write_config("loop_delay = 0.2\nmaint_delay = 1\nticker_log_delay = 2\n"
+                            "logfile = " +
+                            log_.string() +
+                            "\n"
+                            "[databases]\n"
+                            "locked = " +
+                            Cluster::get().conninfo(locked) +
+                            "\n"
+                            "hung = host=127.0.0.1 port=" +
+                            std::to_string(hole.port()) +
+                            " dbname=x connect_timeout=10\n"
+                            "down = host=127.0.0.1 port=" +
+                            std::to_string(down) +
+                            " dbname=x\n"
+                            "other_server = " +
+                            other.conninfo("postgres") + "\n");
+    auto daemon = start_daemon(ini);
+    // The good database ticks about every second all along.
+    for (int round = 0; round < 5; ++round)
+        ASSERT_TRUE(all_tick({dsn()}, 5s)) << round << "\n" << read_file(log_);
+    ASSERT_TRUE(all_tick({other.conninfo("postgres")}, 5s)) << read_file(log_);
+    EXPECT_EQ(newest_tick(Cluster::get().conninfo(locked)), 1) << "ticked while locked";
+
+    // status says which are in trouble, and --check is critical.
+    ProcResult st = run_pgqadm({ini.string(), "status"});
+    EXPECT_NE(st.out.find("error"), std::string::npos) << st.out;
+    EXPECT_EQ(run_pgqadm({ini.string(), "status", "--check"}).exit_code, 2);
+
+    // One of two servers stops: the other keeps ticking; back, it is served again.
+    other.pg_ctl("stop");
+    for (int round = 0; round < 3; ++round)
+        ASSERT_TRUE(all_tick({dsn()}, 5s)) << read_file(log_);
+    other.pg_ctl("start");
+    EXPECT_TRUE(all_tick({other.conninfo("postgres")}, 90s)) << read_file(log_);
+
+    // The lock goes: the locked database is ticked.
+    holder.exec("rollback");
+    EXPECT_TRUE(all_tick({Cluster::get().conninfo(locked)}, 20s)) << read_file(log_);
+    EXPECT_TRUE(all_tick({dsn()}, 5s));
+    EXPECT_TRUE(daemon->running());
+    daemon->signal(SIGINT);
+    // The hung connection attempt may hold its thread until connect_timeout.
+    EXPECT_EQ(daemon->wait(90s), 0) << read_file(log_);
+}
+
+// The smallest pgqd.ini there is: every database of the server, found
+// through template1; one without pgq is logged once, templates are left alone.
+TEST_F(FleetTest, MinimalPgqdIniDiscoversAddsAndRetires)
+{
+    OwnCluster own(dir_.path());
+    install_with_queue(dir_, own.conninfo("postgres"), "postgres");
+    {
+        auto admin = own.connect("template1");
+        admin.exec("create database nopgq");
+    }
+    own.export_env(); // pgqd's empty base_connstr: libpq's environment
+    auto minimal = dir_ / "minimal.ini";
+    write_file(minimal, "[pgqd]\nlogfile = " + log_.string() + "\nsyslog = 0\n");
+    {
+        auto daemon = start_daemon(minimal);
+        EXPECT_TRUE(all_tick({own.conninfo("postgres")}, 20s)) << read_file(log_);
+        EXPECT_TRUE(wait_until(
+            [&] {
+                return read_file(log_).find("nopgq: pgq is not installed") != std::string::npos;
+            },
+            20s));
+        EXPECT_EQ(read_file(log_).find("serving database template"), std::string::npos);
+        daemon->signal(SIGINT);
+        EXPECT_EQ(daemon->wait(30s), 0);
+    }
+
+    // Add and drop databases while it runs (check_period 1).
+    auto quick = dir_ / "quick.ini";
+    write_file(quick, "[pgqd]\nlogfile = " + log_.string() +
+                          "\nsyslog = 0\ncheck_period = 1\nticker_period = 0.2\n");
+    write_file(log_, "");
+    auto daemon = start_daemon(quick);
+    EXPECT_TRUE(all_tick({own.conninfo("postgres")}, 20s));
+    {
+        auto admin = own.connect("template1");
+        admin.exec("create database added");
+    }
+    install_with_queue(dir_, own.conninfo("added"), "added");
+    // Ticked within check_period (+ the recheck of a database without pgq).
+    EXPECT_TRUE(all_tick({own.conninfo("added")}, 10s)) << read_file(log_);
+    EXPECT_TRUE(all_tick({own.conninfo("postgres")}, 5s));
+    {
+        auto admin = own.connect("template1");
+        admin.exec("drop database added with (force)");
+    }
+    EXPECT_TRUE(wait_until(
+        [&] { return read_file(log_).find("added is gone from the list") != std::string::npos; },
+        20s))
+        << read_file(log_);
+    EXPECT_TRUE(all_tick({own.conninfo("postgres")}, 5s));
+    // nopgq is re-checked every second but logged once.
+    std::string log = read_file(log_);
+    std::size_t first = log.find("nopgq: pgq is not installed");
+    ASSERT_NE(first, std::string::npos);
+    EXPECT_EQ(log.find("nopgq: pgq is not installed", first + 1), std::string::npos) << log;
+    daemon->signal(SIGINT);
+    EXPECT_EQ(daemon->wait(30s), 0);
+}
+
+// 50 databases served by two daemons given the same list ([databases] in a
+// file of its own, through %include); one is killed with SIGKILL: every
+// database keeps ticking, and no database is ever ticked by both at once.
+TEST_F(FleetTest, FiftyDatabasesTwoDaemonsOneKilled)
+{
+    constexpr int count = 50;
+    OwnCluster own(dir_.path());
+    install_with_queue(dir_, own.conninfo("postgres"), "template");
+    {
+        auto admin = own.connect("template1");
+        admin.exec("create database fleet_template template postgres");
+        admin.exec("alter database fleet_template is_template true");
+    }
+    std::string list;
+    std::vector<std::string> conninfos;
+    {
+        auto admin = own.connect("template1");
+        for (int i = 0; i < count; ++i) {
+            std::string name = "fleet_" + std::to_string(i);
+            admin.exec("create database " + name + " template fleet_template");
+            list += name + " = " + own.conninfo(name) + "\n";
+            conninfos.push_back(own.conninfo(name));
+        }
+    }
+    write_file(dir_ / "fleet-databases.ini", list);
+    auto ini_for = [&](const std::string& job) {
+        auto path = dir_ / (job + ".ini");
+        write_file(path, "[pgqadm]\njob_name = " + job +
+                             "\nloop_delay = 0.2\nmaint_delay = 5\nticker_log_delay = 5\n"
+                             "logfile = " +
+                             (dir_ / (job + ".log")).string() +
+                             "\n[databases]\n%include fleet-databases.ini\n");
+        return path;
+    };
+    OverlapMonitor monitor(own.conninfo("postgres"));
+    auto a = start_daemon(ini_for("fleet_a"), "a.out");
+    auto b = start_daemon(ini_for("fleet_b"), "b.out");
+    ASSERT_TRUE(all_tick(conninfos, 60s)) << read_file(dir_ / "fleet_a.log");
+
+    // Who leads what: status names a live leader for every database.
+    ProcResult st = run_pgqadm({ini_for("fleet_a").string(), "status", "--json"});
+    EXPECT_EQ(st.exit_code, 0) << st.err;
+    std::size_t led = 0;
+    for (std::size_t at = st.out.find("\"state\":\"led\""); at != std::string::npos;
+         at = st.out.find("\"state\":\"led\"", at + 1))
+        ++led;
+    EXPECT_EQ(led, static_cast<std::size_t>(count)) << st.out;
+
+    a->signal(SIGKILL);
+    a->wait(10s);
+    // The survivor takes over every database the dead one led.
+    EXPECT_TRUE(all_tick(conninfos, 60s)) << read_file(dir_ / "fleet_b.log");
+    EXPECT_TRUE(all_tick(conninfos, 20s));
+    ProcResult after = run_pgqadm({ini_for("fleet_b").string(), "status", "--json"});
+    std::size_t by_b = 0;
+    for (std::size_t at = after.out.find("fleet_b on "); at != std::string::npos;
+         at = after.out.find("fleet_b on ", at + 1))
+        ++by_b;
+    EXPECT_EQ(by_b, static_cast<std::size_t>(count)) << after.out;
+    EXPECT_TRUE(b->running());
+    b->signal(SIGINT);
+    EXPECT_EQ(b->wait(60s), 0);
+
+    EXPECT_GT(monitor.samples(), 10);
+    for (const auto& v : monitor.violations())
+        ADD_FAILURE() << v;
+}
