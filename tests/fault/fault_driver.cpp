@@ -17,13 +17,11 @@
 // (PGHOST/PGPORT/PGUSER; PGDATA/PGBIN enable PostgreSQL restarts).
 #include "pgqadm/db/connection.hpp"
 #include "pgqadm/pgq/names.hpp"
+#include "support/harness.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -67,10 +65,6 @@ struct Options {
     bool inject = false; // corrupt the records before checking: the checks must fire
     int queues = 3;
     int producers = 3; // plus one that holds transactions open across ticks
-};
-
-struct ClusterEnv {
-    std::string host, port, user, pgdata, pgbin;
 };
 
 struct Counters {
@@ -138,19 +132,6 @@ void nap(std::chrono::milliseconds d, const std::atomic<bool>* stop = nullptr)
     }
 }
 
-bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout,
-                std::chrono::milliseconds interval = 100ms)
-{
-    auto deadline = Clock::now() + timeout;
-    while (true) {
-        if (cond())
-            return true;
-        if (Clock::now() >= deadline)
-            return false;
-        std::this_thread::sleep_for(interval);
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Database access: the project's own wrapper (pgqadm/db)
 
@@ -158,6 +139,11 @@ using pgqadm::db::Connection;
 using pgqadm::db::DbError;
 using Res = pgqadm::db::Result;
 using pgqadm::pgq::text_array_literal;
+using pgqadm::test::Cluster;
+using pgqadm::test::count_of;
+using pgqadm::test::Process;
+using pgqadm::test::read_file;
+using pgqadm::test::wait_until;
 
 /// A connection with a statement timeout, so a stuck query cannot hang the
 /// suite (search_path is pinned: every name below is schema-qualified or a
@@ -190,103 +176,6 @@ template <typename T> std::string num_array(const std::vector<T>& items)
     for (std::size_t i = 0; i < items.size(); ++i)
         out += (i ? "," : "") + std::to_string(items[i]);
     return out + "}";
-}
-
-// ---------------------------------------------------------------------------
-// Child processes (pgqadm tickers, pg_ctl)
-
-class Child {
-  public:
-    Child(const std::vector<std::string>& argv, const fs::path& out)
-    {
-        std::vector<char*> args;
-        for (const auto& a : argv)
-            args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        std::string out_path = out.string();
-        pid_ = fork();
-        if (pid_ == 0) {
-            int fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-            int null = open("/dev/null", O_RDONLY);
-            dup2(null, STDIN_FILENO);
-            sigset_t none;
-            sigemptyset(&none);
-            sigprocmask(SIG_SETMASK, &none, nullptr);
-            ::signal(SIGPIPE, SIG_DFL);
-            // A driver killed by a test timeout must not leave tickers behind.
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            execvp(args[0], args.data());
-            _exit(127);
-        }
-        if (pid_ < 0)
-            throw std::runtime_error("fork failed");
-    }
-    ~Child()
-    {
-        if (running()) {
-            kill(pid_, SIGKILL);
-            wait(10s);
-        }
-    }
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-
-    void signal(int sig) const { kill(pid_, sig); }
-    bool running()
-    {
-        if (status_)
-            return false;
-        int st = 0;
-        pid_t r = waitpid(pid_, &st, WNOHANG);
-        if (r == pid_) {
-            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-            return false;
-        }
-        return r == 0;
-    }
-    std::optional<int> wait(std::chrono::milliseconds timeout)
-    {
-        wait_until([this] { return !running(); }, timeout, 20ms);
-        return status_;
-    }
-    std::optional<int> status() const { return status_; }
-
-  private:
-    pid_t pid_ = -1;
-    std::optional<int> status_;
-};
-
-std::string read_file(const fs::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-long count_occurrences(const std::string& text, const std::string& needle)
-{
-    long n = 0;
-    for (auto pos = text.find(needle); pos != std::string::npos;
-         pos = text.find(needle, pos + needle.size()))
-        ++n;
-    return n;
-}
-
-/// Runs a command to completion (output appended to `out`); returns the exit code.
-int run_cmd(const std::vector<std::string>& argv, const fs::path& out,
-            std::chrono::milliseconds timeout = 120s)
-{
-    Child c(argv, out);
-    auto st = c.wait(timeout);
-    if (!st) {
-        c.signal(SIGKILL);
-        c.wait(10s);
-        return -1;
-    }
-    return *st;
 }
 
 // ---------------------------------------------------------------------------
@@ -656,7 +545,7 @@ struct Monitor {
 struct Ticker {
     int idx;
     fs::path ini, out;
-    std::unique_ptr<Child> proc;
+    std::unique_ptr<Process> proc;
 
     void write_config(double loop_delay)
     {
@@ -679,7 +568,7 @@ struct Ticker {
             std::ofstream o(out, std::ios::app);
             o << "==== " << now_stamp() << " driver: starting ticker" << idx << "\n";
         }
-        proc = std::make_unique<Child>(
+        proc = std::make_unique<Process>(
             std::vector<std::string>{g->opt.pgqadm, ini.string(), "ticker", "-v"}, out);
         ++g->n.ticker_starts;
     }
@@ -693,44 +582,28 @@ struct Ticker {
 
 class Faults {
   public:
-    explicit Faults(const std::optional<ClusterEnv>& env) : env_(env) {}
+    explicit Faults(const std::optional<Cluster>& cluster) : cluster_(cluster) {}
 
-    bool can_restart_pg() const { return env_ && !env_->pgdata.empty(); }
+    bool can_restart_pg() const { return cluster_ && !cluster_->pgdata.empty(); }
 
-    bool restart_pg()
+    /// pg_ctl restart -m fast; the error, or nothing when it worked.
+    std::optional<std::string> restart_pg()
     {
-        std::vector<std::string> argv;
-        if (geteuid() == 0)
-            argv = {"runuser", "-u", "postgres", "--"};
-        argv.insert(argv.end(),
-                    {env_->pgbin + "/pg_ctl", "-D", env_->pgdata, "-l", env_->host + "/server.log",
-                     "-m", "fast", "-w", "-t", "60", "restart"});
-        int rc = run_cmd(argv, g->opt.workdir / "pg_ctl.out", 90s);
         ++g->n.pg_restarts;
-        return rc == 0;
+        try {
+            cluster_->restart();
+            return std::nullopt;
+        } catch (const std::exception& e) {
+            return e.what();
+        }
     }
 
   private:
-    std::optional<ClusterEnv> env_;
+    std::optional<Cluster> cluster_;
 };
 
 // ---------------------------------------------------------------------------
 // Setup and final checks
-
-std::map<std::string, std::string> read_env_file(const std::string& path)
-{
-    std::map<std::string, std::string> out;
-    std::ifstream in(path);
-    if (!in)
-        throw std::runtime_error("cannot read cluster env file " + path);
-    std::string line;
-    while (std::getline(in, line)) {
-        auto eq = line.find('=');
-        if (eq != std::string::npos)
-            out[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    return out;
-}
 
 void check_sql(Connection& db, const std::string& what, const std::string& sql,
                const pgqadm::db::Params& params = {})
@@ -832,6 +705,17 @@ void final_checks(Connection& db, const std::vector<std::pair<std::string, std::
               " where tick_time <= pt or tick_event_seq < ps or snap_xmin < px");
 }
 
+/// Runs a pgqadm command to completion; throws with its stderr if it fails.
+void pgqadm_cmd(const std::vector<std::string>& args)
+{
+    std::vector<std::string> argv{g->opt.pgqadm};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = pgqadm::test::run(argv);
+    if (r.exit_code != 0)
+        throw std::runtime_error("pgqadm " + args.at(1) + " failed (exit " +
+                                 std::to_string(r.exit_code) + "): " + r.err);
+}
+
 int usage(const char* msg)
 {
     std::cerr << "pgqadm_fault_driver: " << msg
@@ -894,25 +778,22 @@ int main(int argc, char** argv)
     auto uni = [&] { return std::uniform_real_distribution<double>(0, 1)(rng); };
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
 
-    std::optional<ClusterEnv> env;
+    std::optional<Cluster> cluster;
     std::string created_db, admin_dsn;
     try {
         fs::create_directories(opt.workdir);
         fs::permissions(opt.workdir, fs::perms::all);
         if (!opt.cluster_env.empty()) {
-            auto e = read_env_file(opt.cluster_env);
-            env = ClusterEnv{e["PGHOST"], e["PGPORT"], e["PGUSER"], e["PGDATA"], e["PGBIN"]};
-            admin_dsn = "host=" + env->host + " port=" + env->port + " user=" + env->user +
-                        " dbname=postgres";
+            cluster = Cluster::from_env_file(opt.cluster_env);
+            admin_dsn = cluster->conninfo("postgres");
         }
         if (opt.dsn.empty()) {
             created_db = "pgqadm_fault_" + std::to_string(getpid()) + "_" +
                          std::to_string(opt.seed % 100000);
             Connection admin = open_db(admin_dsn, "fault-setup");
-            admin.exec("drop database if exists " + created_db);
-            admin.exec("create database " + created_db);
-            opt.dsn = "host=" + env->host + " port=" + env->port + " user=" + env->user +
-                      " dbname=" + created_db;
+            admin.exec("drop database if exists " + admin.quote_ident(created_db));
+            admin.exec("create database " + admin.quote_ident(created_db));
+            opt.dsn = cluster->conninfo(created_db);
         }
     } catch (const std::exception& e) {
         std::cerr << "fault driver: setup failed: " << e.what() << "\n";
@@ -932,15 +813,13 @@ int main(int argc, char** argv)
         fs::remove(opt.workdir / ("ticker" + std::to_string(i) + ".pid"), ec);
         tickers[static_cast<std::size_t>(i)].write_config(0.2);
     }
-    fs::path admin_out = opt.workdir / "admin.log";
     std::vector<std::pair<std::string, std::string>> consumers;
     for (int i = 0; i < opt.queues; ++i)
         shared.queue_names.push_back(std::string("fault_q") + static_cast<char>('a' + i));
     std::unique_ptr<Connection> db;
     try {
         auto ini = tickers[0].ini.string();
-        if (run_cmd({opt.pgqadm, ini, "install"}, admin_out) != 0)
-            throw std::runtime_error("pgqadm install failed, see " + admin_out.string());
+        pgqadm_cmd({ini, "install"});
         db = std::make_unique<Connection>(open_db(opt.dsn, "fault-driver"));
         db->exec(R"(
             drop schema if exists fault cascade;
@@ -961,11 +840,9 @@ int main(int argc, char** argv)
             create table fault.registered (queue text, consumer text, reg_tick bigint);
         )");
         for (const auto& q : shared.queue_names) {
-            if (run_cmd({opt.pgqadm, ini, "create", q}, admin_out) != 0)
-                throw std::runtime_error("pgqadm create failed, see " + admin_out.string());
+            pgqadm_cmd({ini, "create", q});
             for (const char* c : {"c1", "c2"}) {
-                if (run_cmd({opt.pgqadm, ini, "register", q, c}, admin_out) != 0)
-                    throw std::runtime_error("pgqadm register failed, see " + admin_out.string());
+                pgqadm_cmd({ini, "register", q, c});
                 consumers.emplace_back(q, c);
             }
             db->exec("select pgq.set_queue_config($1, 'rotation_period', '3 seconds'),"
@@ -988,7 +865,7 @@ int main(int argc, char** argv)
     }
 
     // --- start everything ----------------------------------------------------
-    Faults faults(env);
+    Faults faults(cluster);
     Monitor monitor;
     std::thread monitor_thread([&] { monitor.run(); });
     tickers[0].start();
@@ -1041,7 +918,7 @@ int main(int argc, char** argv)
             if (t.proc && !t.running()) {
                 shared.violation(std::string("ticker") + std::to_string(t.idx) +
                                  " exited on its own with code " +
-                                 std::to_string(t.proc->status().value_or(-1)) + " (" + phase +
+                                 std::to_string(t.proc->exit_code().value_or(-1)) + " (" + phase +
                                  "), see " + t.out.string());
                 t.start();
             }
@@ -1059,8 +936,8 @@ int main(int argc, char** argv)
         bool pg_due = faults.can_restart_pg() && Clock::now() - last_pg_restart > 10s;
         if (r < 0.35 && pg_due) {
             note("fault: pg_ctl restart -m fast");
-            if (!faults.restart_pg()) {
-                shared.violation("pg_ctl restart failed (see pg_ctl.out)");
+            if (auto error = faults.restart_pg()) {
+                shared.violation(*error);
                 break;
             }
             last_pg_restart = Clock::now();
@@ -1203,9 +1080,9 @@ int main(int argc, char** argv)
     long standby_lines = 0, takeover_lines = 0, crit_lines = 0;
     for (auto& t : tickers) {
         std::string log = read_file(t.out);
-        standby_lines += count_occurrences(log, "standing by");
-        takeover_lines += count_occurrences(log, "Took over the ticker lock");
-        crit_lines += count_occurrences(log, "crashed");
+        standby_lines += count_of(log, "standing by");
+        takeover_lines += count_of(log, "Took over the ticker lock");
+        crit_lines += count_of(log, "crashed");
     }
     if (standby_lines == 0)
         shared.violation("no ticker ever logged that it was standing by");
@@ -1295,7 +1172,8 @@ int main(int argc, char** argv)
         try {
             db.reset();
             Connection admin = open_db(admin_dsn, "fault-setup");
-            admin.exec("drop database if exists " + created_db + " with (force)");
+            admin.exec("drop database if exists " + admin.quote_ident(created_db) +
+                       " with (force)");
         } catch (const std::exception& e) {
             std::cerr << "could not drop " << created_db << ": " << e.what() << "\n";
         }

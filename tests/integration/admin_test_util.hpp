@@ -14,27 +14,13 @@ struct LogLine {
     std::string message;
 };
 
-inline std::vector<std::string> split_lines(const std::string& text)
-{
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t nl = text.find('\n', start);
-        if (nl == std::string::npos)
-            nl = text.size();
-        out.push_back(text.substr(start, nl - start));
-        start = nl + 1;
-    }
-    return out;
-}
-
 /// Parses stderr into log lines; a line not in the log format fails the test.
 inline std::vector<LogLine> log_lines(const std::string& err)
 {
     static const std::regex re(
         R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \d+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) (.*)$)");
     std::vector<LogLine> out;
-    for (const std::string& line : split_lines(err)) {
+    for (const std::string& line : lines_of(err)) {
         std::smatch m;
         if (std::regex_match(line, m, re))
             out.push_back({m[1], m[2]});
@@ -87,7 +73,7 @@ inline std::string mask_status_seconds(const std::string& text)
     static const std::regex secs(R"(\d+s$)");
     std::string out;
     enum { other, queues, consumers } section = other;
-    for (const std::string& line : split_lines(text)) {
+    for (const std::string& line : lines_of(text)) {
         std::string l = line;
         if (l.rfind("Event queue", 0) == 0)
             section = queues;

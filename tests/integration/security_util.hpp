@@ -21,29 +21,6 @@ inline long rss_kb(pid_t pid)
     return 0;
 }
 
-inline std::size_t count_of(const std::string& text, const std::string& needle)
-{
-    std::size_t n = 0;
-    for (auto pos = text.find(needle); pos != std::string::npos;
-         pos = text.find(needle, pos + needle.size()))
-        ++n;
-    return n;
-}
-
-inline std::vector<std::string> lines_of(const std::string& text)
-{
-    std::vector<std::string> lines;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        auto nl = text.find('\n', pos);
-        if (nl == std::string::npos)
-            nl = text.size();
-        lines.push_back(text.substr(pos, nl - pos));
-        pos = nl + 1;
-    }
-    return lines;
-}
-
 /// Bytes that let a name forge output: C0 controls and DEL, C1 controls in
 /// UTF-8 (U+0080..U+009F) and the Unicode line and paragraph separators.
 inline bool has_control_bytes(const std::string& text, bool allow_newline)
