@@ -72,22 +72,35 @@ void Maintenance::session(db::Connection& conn, const std::string& db)
             std::chrono::steady_clock::now() - conn.opened_at() >
                 std::chrono::duration<double>(cfg.connection_lifetime))
             return;
-        double now = monotonic_now();
-        if (now >= next_maint_) {
-            double started = monotonic_now();
-            maintain(conn);
-            ++control_.stats.maint;
-            spdlog::debug("maintenance: round took {:.3f} s", monotonic_now() - started);
-            next_maint_ = monotonic_now() + cfg.maint_delay;
-        }
-        if (now >= next_retry_) {
-            long moved = move_retry_events(conn);
-            control_.stats.retry += moved;
-            next_retry_ = monotonic_now() + cfg.retry_delay;
-        }
+        run_due(conn);
         double wake = std::min(next_maint_, next_retry_) - monotonic_now();
         control_.sleep_for(std::chrono::duration<double>(std::clamp(wake, 0.01, 5.0)));
     }
+}
+
+void Maintenance::run_due(db::Connection& conn)
+{
+    config::Config cfg = control_.settings();
+    double now = monotonic_now();
+    if (now >= next_maint_) {
+        double started = monotonic_now();
+        maintain(conn);
+        ++control_.stats.maint;
+        spdlog::debug("maintenance: round took {:.3f} s", monotonic_now() - started);
+        next_maint_ = monotonic_now() + cfg.maint_delay;
+    }
+    if (now >= next_retry_) {
+        long moved = move_retry_events(conn);
+        control_.stats.retry += moved;
+        next_retry_ = monotonic_now() + cfg.retry_delay;
+    }
+}
+
+void Maintenance::postpone(double seconds)
+{
+    double until = monotonic_now() + seconds;
+    next_maint_ = std::max(next_maint_, until);
+    next_retry_ = std::max(next_retry_, until);
 }
 
 long Maintenance::move_retry_events(db::Connection& conn)

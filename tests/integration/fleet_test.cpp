@@ -354,6 +354,16 @@ TEST_F(FleetTest, PgqdIniWithEveryKey)
         20s))
         << read_file(log_);
     EXPECT_EQ(read_file(log_).find(third), std::string::npos);
+    // One persistent connection per database (its ticker); maintenance
+    // connects only while it works (a pool of workers serves them all).
+    auto by_role = [&](const std::string& app) {
+        return std::stoll(scalar("select count(*) from pg_stat_activity"
+                                 " where application_name = $1 and datname in ($2, $3)",
+                                 {app, dbname_, second})
+                              .value_or("0"));
+    };
+    EXPECT_TRUE(wait_until(
+        [&] { return by_role("pgqd ticker") == 2 && by_role("pgqd maintenance") == 0; }, 20s));
 
     // -r: HUP re-reads the list; the third database is served, the others stay.
     write_ini(dbname_ + ", " + second + ", " + third);

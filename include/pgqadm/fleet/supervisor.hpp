@@ -1,5 +1,7 @@
-// The fleet daemon's supervisor: one JobControl, TickerLoop and Maintenance
-// (two threads) per database, added and retired while the others run.
+// The fleet daemon's supervisor: one JobControl and TickerLoop (a thread)
+// per database, added and retired while the others run, and a small fixed
+// pool of maintenance workers that serves them all on connections opened
+// only for the work.
 #pragma once
 #include "pgqadm/config/config.hpp"
 #include "pgqadm/fleet/databases.hpp"
@@ -8,8 +10,10 @@
 #include "pgqadm/ticker/ticker_loop.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,8 +21,8 @@
 namespace pgqadm::fleet {
 
 /// One database: its own settings (the daemon's, with `db` its connection
-/// string), ticker and maintenance threads. Log lines of its threads start
-/// with the database name.
+/// string), its ticker thread, and its maintenance schedule, which the
+/// pool works. Log lines of its work start with the database name.
 class Member {
   public:
     Member(NamedDatabase spec, const config::Config& cfg);
@@ -28,12 +32,16 @@ class Member {
 
     void update(const config::Config& cfg);
     void request_stop() { control_.request_stop(); }
-    /// Both threads have returned (join() will not wait).
-    bool finished() const { return running_.load() == 0; }
+    /// The ticker thread has returned and no maintenance worker holds it
+    /// (join() will not wait; the pool no longer lists it).
+    bool finished() const { return running_.load() == 0 && !maint_busy.load(); }
     void join();
 
     const NamedDatabase& spec() const { return spec_; }
     ticker::JobControl& control() { return control_; }
+    ticker::Maintenance& maintenance() { return maintenance_; }
+    /// A maintenance worker is at work on it (set and cleared by the pool).
+    std::atomic<bool> maint_busy{false};
 
     /// The daemon's settings as one database's jobs see them.
     static config::Config settings_for(const NamedDatabase& spec, const config::Config& cfg);
@@ -43,14 +51,41 @@ class Member {
     ticker::JobControl control_;
     ticker::TickerLoop ticker_;
     ticker::Maintenance maintenance_;
-    std::atomic<int> running_{2};
+    std::atomic<int> running_{1};
     std::thread ticker_thread_;
-    std::thread maint_thread_;
+};
+
+/// Maintenance and retry for every database that leads, by a fixed number
+/// of worker threads: each picks the database whose work is due first,
+/// connects, does it, disconnects. A database whose maintenance waits on a
+/// lock gives up after lock_timeout; one that fails is postponed.
+class MaintenancePool {
+  public:
+    explicit MaintenancePool(std::size_t workers);
+    ~MaintenancePool(); ///< stops and joins the workers
+    MaintenancePool(const MaintenancePool&) = delete;
+    MaintenancePool& operator=(const MaintenancePool&) = delete;
+
+    void add(Member* m);
+    /// No worker picks `m` from now on (one may still be at work on it:
+    /// see Member::finished()).
+    void remove(Member* m);
+
+  private:
+    void work();
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<Member*> members_;
+    bool stop_ = false;
+    std::vector<std::thread> workers_;
 };
 
 class Supervisor {
   public:
-    explicit Supervisor(config::Config cfg) : cfg_(std::move(cfg)) {}
+    explicit Supervisor(config::Config cfg) : cfg_(std::move(cfg)), pool_(maintenance_workers) {}
+    /// Maintenance workers of a daemon, however many databases it serves.
+    static constexpr std::size_t maintenance_workers = 4;
     ~Supervisor() { stop_all(); }
     Supervisor(const Supervisor&) = delete;
     Supervisor& operator=(const Supervisor&) = delete;
@@ -81,6 +116,7 @@ class Supervisor {
     config::Config cfg_;
     std::map<std::string, std::unique_ptr<Member>> members_;
     std::vector<std::unique_ptr<Member>> retiring_;
+    MaintenancePool pool_;
     ticker::Stats::Counts retired_counts_; ///< work of retired databases not yet logged
 };
 

@@ -5,6 +5,7 @@
 #include "pgqadm/db/connection.hpp"
 #include "pgqadm/ticker/job_control.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace pgqadm::ticker {
@@ -14,6 +15,15 @@ class Maintenance {
     explicit Maintenance(JobControl& control) : control_(control) {}
     /// Thread body: runs while the ticker of this process is the active one.
     void run();
+
+    // For a pool of workers that maintains many databases (the fleet
+    // daemon) on connections opened only for the work:
+    /// When this database next has work (monotonic seconds; 0 = now).
+    double next_due() const { return std::min(next_maint_, next_retry_); }
+    /// Does the work that is due (maintenance, retry events) over `conn`.
+    void run_due(db::Connection& conn);
+    /// After a failure: nothing is due for `seconds`.
+    void postpone(double seconds);
 
   private:
     /// Works over `conn` (opened with connection string `db`) until stopped,
