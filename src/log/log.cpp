@@ -72,10 +72,11 @@ class PrintableMessageFlag : public spdlog::custom_flag_formatter {
     }
 };
 
-/// syslog adds time, ident and pid itself: only the message.
+/// syslog adds time, ident and pid itself: only the message (no newline).
 std::unique_ptr<spdlog::formatter> make_syslog_formatter()
 {
-    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    auto formatter =
+        std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::local, "");
     formatter->add_flag<PrintableMessageFlag>('V').set_pattern("%V");
     return formatter;
 }

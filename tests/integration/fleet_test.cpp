@@ -10,11 +10,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -582,4 +584,48 @@ TEST_F(FleetTest, FiftyDatabasesTwoDaemonsOneKilled)
     EXPECT_GT(monitor.samples(), 10);
     for (const auto& v : monitor.violations())
         ADD_FAILURE() << v;
+}
+
+// syslog = 1 goes through syslog(3): with ident and facility as configured.
+// Needs to stand in for the system logger at /dev/log: skipped where one
+// runs (or without root).
+TEST_F(FleetTest, SyslogCarriesIdentAndFacility)
+{
+    if (geteuid() != 0 || std::filesystem::exists("/dev/log"))
+        GTEST_SKIP() << "needs root and no system logger at /dev/log";
+    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strcpy(addr.sun_path, "/dev/log");
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    std::string received;
+    {
+        install_with_queue(dir_, dsn(), "a");
+        auto ini = dir_ / "syslog.ini";
+        write_file(ini, "[pgqd]\nbase_connstr = " + shared_base() + "\ndatabase_list = " + dbname_ +
+                            "\nsyslog_ident = pgqd_syslog_test\nsyslog_facility = local3\n"
+                            "stats_period = 0.5\nticker_period = 0.2\n");
+        auto daemon = start_daemon(ini);
+        timeval tv{0, 200000};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        wait_until(
+            [&] {
+                char buf[4096];
+                ssize_t n = recv(fd, buf, sizeof buf, 0);
+                if (n > 0)
+                    received.append(buf, static_cast<std::size_t>(n)).append("\n");
+                return received.find("pgqd_syslog_test[") != std::string::npos &&
+                       received.find(dbname_ + ": {ticks: ") != std::string::npos;
+            },
+            30s, 1ms);
+        daemon->signal(SIGINT);
+        daemon->wait(30s);
+    }
+    close(fd);
+    unlink("/dev/log");
+    // <158>: facility local3 (19 * 8) + info (6); the message alone, no newline.
+    EXPECT_NE(received.find("<158>"), std::string::npos) << received;
+    EXPECT_NE(received.find("pgqd_syslog_test["), std::string::npos) << received;
+    EXPECT_NE(received.find(": " + dbname_ + ": {ticks: "), std::string::npos) << received;
+    EXPECT_EQ(received.find("\n\n"), std::string::npos) << received;
 }
