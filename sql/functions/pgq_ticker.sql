@@ -5,6 +5,20 @@
 --
 -- A tick's snapshot is the snapshot of the transaction that inserts it, so
 -- never tick inside a long transaction: consumers would get stale batches.
+--
+-- Ticks of queues with queue_ticker_notify also NOTIFY the queue's tick
+-- channel (pgq.tick_channel(queue), payload the tick id), sent at commit:
+-- a consumer that LISTENs there asks for its next batch when there is one,
+-- instead of polling.  The channel is named after queue_id, since a queue
+-- name may be longer than a channel name can be.
+
+
+create or replace function pgq.tick_channel(i_queue_name text)
+returns text as $$
+-- The NOTIFY channel of the queue's ticks (see above); NULL for an unknown
+-- queue.  For clients: LISTEN on what this returns (quoted as an identifier).
+    select 'pgq_tick_' || q.queue_id::text from pgq.queue q where q.queue_name = i_queue_name
+$$ language sql stable set search_path = pg_catalog, pg_temp;
 
 
 create or replace function pgq.ticker(i_queue_name text)
@@ -28,7 +42,7 @@ declare
     due             boolean;
     new_tick_id     bigint;
 begin
-    select q.queue_id, q.queue_external_ticker, q.queue_ticker_paused,
+    select q.queue_id, q.queue_external_ticker, q.queue_ticker_paused, q.queue_ticker_notify,
            q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,
            -- How many ids the event sequence has handed out: last_value of a
            -- fresh sequence reads 1 both before and after its first
@@ -110,6 +124,9 @@ begin
             pg_catalog.nextval(pgq._tick_seq(st.queue_id)),
             st.events_issued)
     returning tick_id into new_tick_id;
+    if st.queue_ticker_notify then
+        perform pg_catalog.pg_notify('pgq_tick_' || st.queue_id::text, new_tick_id::text);
+    end if;
     return new_tick_id;
 end;
 $$ language plpgsql security definer set search_path = pg_catalog, pg_temp;
@@ -155,6 +172,9 @@ begin
 
     insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)
     values (target.queue_id, i_tick_id, i_orig_timestamp, i_event_seq);
+    if target.queue_ticker_notify then
+        perform pg_catalog.pg_notify('pgq_tick_' || target.queue_id::text, i_tick_id::text);
+    end if;
 
     -- Pull the local sequences up to the source's values (seq_setval never
     -- moves them back): should this node start ticking itself, e.g. after
@@ -205,7 +225,8 @@ returns table (queue_name text, tick_event_seq bigint) as $$
 -- event sequence, as the daemon probes it) a tick is made when the
 -- sequence moved past the queue's last tick, with the row pgq.ticker(queue)
 -- would write; paused, externally ticked and unknown queues are skipped
--- silently.  Returns the queues ticked and the sequence position recorded.
+-- silently.  Returns the queues ticked and the sequence position recorded,
+-- and notifies the tick channels of those with queue_ticker_notify.
 --
 -- Called for every wake-up, so it is deliberately not SECURITY DEFINER and
 -- has no SET search_path (that clause alone costs a few microseconds per
@@ -213,10 +234,12 @@ returns table (queue_name text, tick_event_seq bigint) as $$
 -- and names every object, function, operator and type with its schema so
 -- the caller's search_path cannot redirect it.
 #variable_conflict use_column
+declare
+    tick record;
 begin
-    return query
+    for tick in
     with woken as (
-        select q.queue_id, q.queue_name,
+        select q.queue_id, q.queue_name, q.queue_ticker_notify,
                coalesce(pg_catalog.pg_sequence_last_value(w.seq_oid), 0) as events_issued,
                latest.tick_event_seq as last_event_seq,
                latest.tick_snapshot as last_snapshot
@@ -242,10 +265,21 @@ begin
            -- wake-up tick; the daemon's next pgq.ticker() call reports it.
            and coalesce(pg_catalog.txid_snapshot_xmin(woken.last_snapshot)
                         operator(pg_catalog.<=) pg_catalog.txid_current(), true)
-        returning tick_queue, tick_event_seq
+        returning tick_queue, tick_id, tick_event_seq
     )
-    select woken.queue_name, made.tick_event_seq
+    select woken.queue_id, woken.queue_name, woken.queue_ticker_notify,
+           made.tick_id, made.tick_event_seq
       from made
-      join woken on woken.queue_id operator(pg_catalog.=) made.tick_queue;
+      join woken on woken.queue_id operator(pg_catalog.=) made.tick_queue
+    loop
+        if tick.queue_ticker_notify then
+            perform pg_catalog.pg_notify('pgq_tick_' operator(pg_catalog.||)
+                                             tick.queue_id::pg_catalog.text,
+                                         tick.tick_id::pg_catalog.text);
+        end if;
+        queue_name := tick.queue_name;
+        tick_event_seq := tick.tick_event_seq;
+        return next;
+    end loop;
 end;
 $$ language plpgsql;

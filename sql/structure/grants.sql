@@ -24,6 +24,7 @@ grant execute on function
     pgq.get_consumer_info(text),
     pgq.get_consumer_info(text, text),
     pgq.quote_fqname(text),
+    pgq.tick_channel(text),
     pgq.version(),
     pgq._pgqadm_schema_version()
   to public;

@@ -148,12 +148,13 @@ class Interop : public DbTest {
                                           const std::string& extra = "")
     {
         auto path = dir_ / (job + ".ini");
-        write_file(path, "[interop_consumer]\njob_name = " + job + "_" + dbname_ +
-                             "\ndb = " + dsn() + "\nqueue_name = " + queue + "\nconsumer_name = " +
-                             consumer_name + "\nlogfile = " + (dir_ / (job + ".log")).string() +
-                             "\npidfile = " + (dir_ / (job + ".pid")).string() +
-                             "\nloop_delay = 0.1\nseen_table = " + seen_table +
-                             "\nretry_seconds = 1\n" + extra);
+        write_file(path,
+                   "[interop_consumer]\njob_name = " + job + "_" + dbname_ + "\ndb = " + dsn() +
+                       "\nqueue_name = " + queue + "\nconsumer_name = " + consumer_name +
+                       "\nlogfile = " + (dir_ / (job + ".log")).string() +
+                       "\npidfile = " + (dir_ / (job + ".pid")).string() +
+                       (extra.find("loop_delay") == std::string::npos ? "\nloop_delay = 0.1" : "") +
+                       "\nseen_table = " + seen_table + "\nretry_seconds = 1\n" + extra);
         return path;
     }
 
@@ -192,9 +193,10 @@ class Interop : public DbTest {
 
     /// Our ticker's config: short delays so that ticks, maintenance and the
     /// retry mover all run several times within the test.
-    std::filesystem::path ticker_config()
+    std::filesystem::path ticker_config(const std::string& loop_delay = "0.1")
     {
-        return write_config("loop_delay = 0.1\nmaint_delay = 0.5\nretry_delay = 0.5\n"
+        return write_config("loop_delay = " + loop_delay +
+                            "\nmaint_delay = 0.5\nretry_delay = 0.5\n"
                             "queue_refresh_period = 1\nticker_log_delay = 1\nlogfile = " +
                             (dir_ / "ticker.log").string() +
                             "\npidfile = " + (dir_ / "ticker.pid").string() + "\n");
@@ -587,6 +589,43 @@ TEST_F(Interop, PythonConsumerOnOurSchemaWithOurTickerDaemon)
         << "ticker did not stop on -s";
     EXPECT_EQ(tail_of(dir_ / "ticker.log").find("ERROR"), std::string::npos)
         << tail_of(dir_ / "ticker.log");
+}
+
+// A python3-pgq consumer that LISTENs on its queue's tick channel gets each
+// batch when it is ticked: with loop_delay at an hour (python) and an hour
+// (our ticker's loop), only the producer's wake-up and the tick's
+// notification can deliver the events.
+TEST_F(Interop, PythonConsumerWokenByTicks)
+{
+    install_schema(Schema::ours);
+    ASSERT_FALSE(HasFatalFailure());
+    auto cfg = ticker_config("3600");
+    auto r = run_pgqadm({cfg.string(), "create", queue});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = run_pgqadm({cfg.string(), "config", queue, "ticker_notify=on", "ticker_max_lag=0",
+                    "ticker_idle_period=3600"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    create_bookkeeping_tables();
+    auto ccfg =
+        consumer_config("consumer", consumer, "seen", "loop_delay = 3600\nwake_on_ticks = 1\n");
+    r = run({system_python, interop_script("consumer.py"), ccfg.string(), "--register"});
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    auto ticker = std::make_unique<Process>(
+        std::vector<std::string>{pgqadm_binary(), cfg.string(), "ticker"}, dir_ / "ticker.out");
+    auto cons = start_consumer(ccfg);
+    // No need to wait for the consumer: it LISTENs before its first
+    // next_batch, which sees any tick made before that.
+    for (int round = 0; round < 3; ++round) {
+        auto producer = connect();
+        produce(producer, "ev", "r" + std::to_string(round) + "_", 5);
+        EXPECT_TRUE(
+            wait_until([&] { return count("select count(*) from seen") == 5 * (round + 1); }, 30s))
+            << "round " << round << "\n"
+            << tail_of(dir_ / "consumer.log") << tail_of(dir_ / "ticker.log");
+    }
+    stop(cons, "consumer");
+    ticker->signal(SIGINT);
+    EXPECT_EQ(ticker->wait(30s), 0);
 }
 
 // 2. pgqd (the C ticker) on a database where `pgqadm install` put our schema.

@@ -61,6 +61,39 @@ class TickerTest : public DbTest {
         return read_file(log_).find(text) != std::string::npos;
     }
 
+    /// A connection that LISTENs on `queue`'s tick channel, as a consumer would.
+    pgqadm::db::Connection listen_for_ticks(const std::string& queue)
+    {
+        auto conn = connect();
+        std::string channel = conn.exec("select pgq.tick_channel($1)", {queue}).get(0, 0);
+        conn.exec("listen " + conn.quote_ident(channel));
+        return conn;
+    }
+
+    /// Waits for `n` notifications on `listener` and checks they name, in
+    /// order, the last `n` ticks of `queue`.
+    void expect_tick_notices(pgqadm::db::Connection& listener, const std::string& queue,
+                             std::size_t n)
+    {
+        std::vector<std::string> payloads;
+        EXPECT_TRUE(wait_until(
+            [&] {
+                for (auto& note : listener.notifications())
+                    payloads.push_back(note.payload);
+                return payloads.size() >= n;
+            },
+            20s));
+        auto ids = connect().exec("select tick_id::text from (select t.tick_id from pgq.tick t"
+                                  "  join pgq.queue q on q.queue_id = t.tick_queue"
+                                  " where q.queue_name = $1 order by t.tick_id desc limit $2) last"
+                                  " order by tick_id",
+                                  {queue, std::to_string(n)});
+        std::vector<std::string> expected;
+        for (int i = 0; i < ids.rows(); ++i)
+            expected.push_back(ids.get(i, 0));
+        EXPECT_EQ(payloads, expected);
+    }
+
     /// Inserts one event at a time into `queue`, whose event sequence stands
     /// at first - 1, and waits for exactly one tick to cover each.
     void insert_each_and_expect_a_tick(const std::string& queue, int first, int last)
@@ -200,9 +233,41 @@ TEST_F(TickerTest, WakeupTicksNotifyQueueWithoutWaitingForTheLoop)
     ASSERT_TRUE(wait_until(
         [&] { return count("select count(*) from pgq.tick where tick_event_seq >= 1") >= 1; },
         20s));
+    auto consumer = listen_for_ticks("q");
     insert_each_and_expect_a_tick("q", 2, 4);
     EXPECT_FALSE(log_has("go through pgq.ticker()")) << "the direct insert failed\n"
                                                      << read_file(log_);
+    // Each tick told the consumers: its id on the queue's tick channel.
+    expect_tick_notices(consumer, "q", 3);
+}
+
+// Ticks of ordinary queues stay silent; ticks made by pgq.ticker() of a
+// ticker_notify queue are announced like the daemon's wake-up ticks.
+TEST_F(TickerTest, TicksOfNotifyQueuesAreAnnouncedOnTheirTickChannel)
+{
+    run_pgqadm({config().string(), "create", "plain"});
+    run_pgqadm({config().string(), "create", "loud"});
+    run_pgqadm({config().string(), "config", "loud", "ticker_notify=on"});
+    auto plain = listen_for_ticks("plain");
+    auto loud = listen_for_ticks("loud");
+    for (std::string q : {"plain", "loud"}) {
+        sql("select pgq.insert_event($1, 't', 'd')", {q});
+        sql("select pgq.force_tick($1)", {q});
+        sql("select pgq.ticker($1)", {q});
+    }
+    expect_tick_notices(loud, "loud", 1);
+    // Notifications arrive in commit order: a marker sent last comes alone.
+    sql("select pg_notify(pgq.tick_channel('plain'), 'marker')");
+    std::vector<std::string> heard;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            for (auto& note : plain.notifications())
+                heard.push_back(note.payload);
+            return !heard.empty();
+        },
+        20s));
+    EXPECT_EQ(heard, std::vector<std::string>{"marker"});
+    EXPECT_EQ(scalar("select pgq.tick_channel('no such queue')"), std::nullopt);
 }
 
 // Wake-up ticks insert into pgq.tick directly; a role that may not do that
@@ -221,8 +286,10 @@ TEST_F(TickerTest, WakeupTicksFallBackToTheApiWithoutInsertRightOnTick)
                         "\npidfile = " + (dir_ / "low.pid").string() + "\n");
     auto ticker = start_ticker(cfg);
     ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s)) << read_file(log_);
+    auto consumer = listen_for_ticks("q");
     insert_each_and_expect_a_tick("q", 1, 3);
     EXPECT_TRUE(log_has("wake-up ticks go through pgq.ticker()")) << read_file(log_);
+    expect_tick_notices(consumer, "q", 3);
     ticker->signal(SIGINT);
     EXPECT_EQ(ticker->wait(30s), 0);
     sql("drop owned by " + role);

@@ -41,7 +41,7 @@ select replace(relacl::text, current_user || '=', 'OWNER=') from pg_class where 
 select count(*) as public_exec
   from pg_proc p, aclexplode(p.proacl) a
  where p.pronamespace = 'pgq'::regnamespace and a.grantee = 0
-   and p.proname not in ('seq_getval', 'get_queue_info', 'get_consumer_info', 'quote_fqname', 'version', '_pgqadm_schema_version', 'ticker_leader_info');
+   and p.proname not in ('seq_getval', 'get_queue_info', 'get_consumer_info', 'quote_fqname', 'version', '_pgqadm_schema_version', 'ticker_leader_info', 'tick_channel');
 -- and a third time
 \set ECHO none
 set client_min_messages = warning;
