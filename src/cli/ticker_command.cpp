@@ -1,8 +1,7 @@
 // ticker: the long-running process. The main thread owns the pidfile and
 // the signals; one TickerLoop and one Maintenance thread work the database.
 #include "pgqadm/cli/commands.hpp"
-#include "pgqadm/daemon/pidfile.hpp"
-#include "pgqadm/daemon/process.hpp"
+#include "pgqadm/daemon/control_loop.hpp"
 #include "pgqadm/db/conninfo.hpp"
 #include "pgqadm/error.hpp"
 #include "pgqadm/fleet/fleet_daemon.hpp"
@@ -133,12 +132,7 @@ int cmd_ticker(CommandContext& ctx)
         spdlog::error("{}", e.what());
         return 1;
     }
-    if (ctx.options.daemon) {
-        daemon::detach();
-        pidfile->write_current_pid();
-    }
-    // Before any thread exists, so that only the main thread sees the signals.
-    daemon::block_control_signals();
+    daemon::start_daemon_process(pidfile, ctx.options.daemon);
 
     spdlog::info("Starting pgqadm {} ticker on {}", PGQADM_VERSION, db::mask_password(cfg.db));
     http.start();
@@ -149,38 +143,23 @@ int cmd_ticker(CommandContext& ctx)
     std::thread maint_thread([&] { maintenance.run(); });
 
     double next_stats = ticker::monotonic_now() + cfg.ticker_log_delay;
-    int exit_code = 0;
-    while (true) {
-        if (auto failed = control.failed()) {
-            exit_code = *failed;
-            break;
-        }
-        double until_stats = next_stats - ticker::monotonic_now();
-        auto timeout =
-            std::chrono::milliseconds(static_cast<long>(std::clamp(until_stats, 0.0, 0.2) * 1000));
-        auto sig = daemon::wait_for_signal(timeout);
+    daemon::ControlHooks hooks;
+    hooks.tick = [&] {
         systemd.poll();
         if (ticker::monotonic_now() >= next_stats) {
             log_stats(control.stats);
             next_stats = ticker::monotonic_now() + control.settings().ticker_log_delay;
         }
-        if (!sig)
-            continue;
-        if (*sig == daemon::ControlSignal::reload) {
-            spdlog::info("Got SIGHUP, re-reading config");
-            systemd.reloading();
-            reload(ctx.options, control, http);
-            systemd.reloaded();
-        } else if (*sig == daemon::ControlSignal::safe_stop) {
-            spdlog::info("Got SIGINT, shutting down");
-            break;
-        } else {
-            spdlog::info("Got SIGTERM, fast exit");
-            if (pidfile)
-                pidfile->remove();
-            daemon::die_by_sigterm();
-        }
-    }
+        return next_stats - ticker::monotonic_now();
+    };
+    hooks.reload = [&] {
+        systemd.reloading();
+        reload(ctx.options, control, http);
+        systemd.reloaded();
+    };
+    hooks.failed = [&] { return control.failed(); };
+    int exit_code = daemon::run_control_loop(pidfile, hooks);
+
     systemd.stopping();
     http.stop();
     control.request_stop();

@@ -1,7 +1,6 @@
 #include "pgqadm/fleet/fleet_daemon.hpp"
 
-#include "pgqadm/daemon/pidfile.hpp"
-#include "pgqadm/daemon/process.hpp"
+#include "pgqadm/daemon/control_loop.hpp"
 #include "pgqadm/db/conninfo.hpp"
 #include "pgqadm/error.hpp"
 #include "pgqadm/fleet/databases.hpp"
@@ -167,12 +166,7 @@ int run_daemon(const DaemonOptions& options, const config::Config& initial)
     if (!cfg.metrics_listen.empty())
         spdlog::warn("metrics_listen: the metrics endpoint serves one database; not started "
                      "for a daemon of many");
-    if (options.detach) {
-        daemon::detach();
-        pidfile->write_current_pid();
-    }
-    // Before any thread exists, so that only the main thread sees the signals.
-    daemon::block_control_signals();
+    daemon::start_daemon_process(pidfile, options.detach);
     log::setup(log_settings(options.verbosity, cfg));
 
     spdlog::info("Starting pgqadm {} ticker for many databases ({})", PGQADM_VERSION,
@@ -185,11 +179,8 @@ int run_daemon(const DaemonOptions& options, const config::Config& initial)
 
     double next_stats = ticker::monotonic_now() + cfg.ticker_log_delay;
     double next_watchdog = 0;
-    while (true) {
-        double until_stats = next_stats - ticker::monotonic_now();
-        auto timeout =
-            std::chrono::milliseconds(static_cast<long>(std::clamp(until_stats, 0.0, 0.2) * 1000));
-        auto sig = daemon::wait_for_signal(timeout);
+    daemon::ControlHooks hooks;
+    hooks.tick = [&] {
         sources.poll();
         supervisor.reap();
         double now = ticker::monotonic_now();
@@ -202,23 +193,14 @@ int run_daemon(const DaemonOptions& options, const config::Config& initial)
             supervisor.log_stats();
             next_stats = ticker::monotonic_now() + cfg.ticker_log_delay;
         }
-        if (!sig)
-            continue;
-        if (*sig == daemon::ControlSignal::reload) {
-            spdlog::info("Got SIGHUP, re-reading config");
-            systemd.send("RELOADING=1");
-            reload(options, cfg, supervisor, sources);
-            systemd.send("READY=1");
-        } else if (*sig == daemon::ControlSignal::safe_stop) {
-            spdlog::info("Got SIGINT, shutting down");
-            break;
-        } else {
-            spdlog::info("Got SIGTERM, fast exit");
-            if (pidfile)
-                pidfile->remove();
-            daemon::die_by_sigterm();
-        }
-    }
+        return next_stats - ticker::monotonic_now();
+    };
+    hooks.reload = [&] {
+        systemd.send("RELOADING=1");
+        reload(options, cfg, supervisor, sources);
+        systemd.send("READY=1");
+    };
+    daemon::run_control_loop(pidfile, hooks);
     systemd.send("STOPPING=1");
     sources.stop();
     supervisor.stop_all();
