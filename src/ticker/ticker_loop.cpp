@@ -263,15 +263,17 @@ void TickerLoop::refresh(db::Connection& conn)
     // Changes announced while the query runs need another refresh.
     queue_change_pending_ = false;
     // to_jsonb() tolerates schemas without queue_ticker_paused / tick_event_seq.
+    // The event sequence is found by queue id, as create_queue names it:
+    // pgq_admin may point queue_event_seq at any sequence.
     db::Result r =
-        conn.exec("select q.queue_name, q.queue_event_seq,"
+        conn.exec("select q.queue_name, 'pgq.event_' || q.queue_id || '_id_seq',"
                   "       extract(epoch from q.queue_ticker_max_lag)::float8,"
                   "       extract(epoch from q.queue_ticker_idle_period)::float8,"
                   "       q.queue_ticker_max_count,"
                   "       coalesce((to_jsonb(q) ->> 'queue_ticker_paused')::bool, false),"
                   "       extract(epoch from now() - t.tick_time)::float8,"
                   "       (to_jsonb(t) ->> 'tick_event_seq')::int8,"
-                  "       to_regclass(q.queue_event_seq)::oid,"
+                  "       to_regclass('pgq.event_' || q.queue_id || '_id_seq')::oid,"
                   "       extract(epoch from t.tick_time - (select p.tick_time from pgq.tick p"
                   "                 where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
                   "                 order by p.tick_queue desc, p.tick_id desc limit 1))::float8"

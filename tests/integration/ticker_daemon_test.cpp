@@ -151,6 +151,24 @@ TEST_F(TickerTest, TicksByCountBeforeMaxLag)
     EXPECT_TRUE(wait_until([&] { return ticks("q") == 3; }, 20s)) << read_file(log_);
 }
 
+// pgq_admin may rewrite queue_event_seq; the daemon finds a queue's event
+// sequence by its id, so neither a bogus name nor someone else's sequence
+// changes what it ticks.
+TEST_F(TickerTest, TicksByCountWhateverQueueEventSeqSays)
+{
+    run_pgqadm({config().string(), "create", "q"});
+    sql("select pgq.set_queue_config('q', 'ticker_max_count', '10')");
+    sql("select pgq.set_queue_config('q', 'ticker_max_lag', '1 hour')");
+    sql("select pgq.set_queue_config('q', 'ticker_idle_period', '1 hour')");
+    sql("update pgq.queue set queue_event_seq = 'no_such.sequence' where queue_name = 'q'");
+    auto ticker = start_ticker(config());
+    ASSERT_TRUE(wait_until([&] { return log_has("queues to tick"); }, 20s));
+    ASSERT_TRUE(wait_until([&] { return ticks("q") == 2; }, 20s)) << read_file(log_);
+    sql("select pgq.insert_event('q', 't', 'd') from generate_series(1, 20)");
+    EXPECT_TRUE(wait_until([&] { return ticks("q") == 3; }, 20s)) << read_file(log_);
+    EXPECT_FALSE(log_has("not found, skipped")) << read_file(log_);
+}
+
 TEST_F(TickerTest, TicksByLagWithFewEvents)
 {
     run_pgqadm({config().string(), "create", "q"});
