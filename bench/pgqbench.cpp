@@ -10,6 +10,8 @@
 //       POLL_MS when there is no batch and computes, on the server,
 //       clock_timestamp() - ev_data at receive.  Prints:
 //       "<n> <p50_ms> <p95_ms> <p99_ms> <max_ms> <sent>".
+//       POLL_MS "listen": LISTEN on the queue's tick channel
+//       (pgq.tick_channel(), our schema) and wait for a tick instead.
 //   pgqbench follow DSN QUEUE CONSUMER SECONDS POLL_MS
 //       Consume continuously for SECONDS (bloat test).  Prints "<events>".
 //
@@ -24,6 +26,7 @@
 #include <cstdlib>
 #include <exception>
 #include <optional>
+#include <poll.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -131,8 +134,13 @@ int cmd_latency(const std::vector<std::string>& args)
     const std::string& cons = args[4];
     double seconds = std::atof(args[5].c_str());
     double rate = std::atof(args[6].c_str());
-    double poll_ms = std::atof(args[7].c_str());
+    bool listen = args[7] == "listen";
+    double poll_ms = listen ? 0 : std::atof(args[7].c_str());
     Connection c = connect(dsn);
+    if (listen) {
+        Result ch = c.exec("select pgq.tick_channel($1)", {q});
+        c.exec("listen " + c.quote_ident(ch.get(0, 0)));
+    }
     // drain whatever is ready so only this run's events count
     while (auto b = next_batch(c, q, cons))
         finish_batch(c, *b);
@@ -169,6 +177,15 @@ int cmd_latency(const std::vector<std::string>& args)
                 (static_cast<long>(lat.size()) >= sent || Clock::now() > deadline_after_done))
                 break;
             auto b = next_batch(c, q, cons);
+            if (!b && listen) {
+                // a tick since next_batch, or 100 ms (to notice the end)
+                if (c.notifications().empty()) {
+                    pollfd fd{c.socket(), POLLIN, 0};
+                    ::poll(&fd, 1, 100);
+                    c.notifications();
+                }
+                continue;
+            }
             if (!b) {
                 std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(poll_ms));
                 continue;

@@ -60,6 +60,11 @@ def label(fig):
     if f.startswith("latency_"):
         parts = f.split("_")
         tag, pct = parts[1], parts[2]
+        if pct in ("p50", "p95", "p99") and tag.startswith("durable"):
+            consumer = ("ours: consumer LISTENs on the tick channel; pgqd: consumer polls every 10 ms"
+                        if tag == "durablelisten" else "consumer polls every 10 ms")
+            return (f"latency {tag} {pct} (durable server; {consumer}; ours: ticker_notify on; "
+                    f"pgqd: ticker_period 0.01) + ticker_max_lag 0", "ms", False)
         if pct in ("p50", "p95", "p99"):
             return f"latency {tag} {pct} (ours: {'ticker_notify on' if tag == 'fast' else 'defaults'}; pgqd: {'ticker_period 0.01' if tag == 'fast' else 'defaults'}){' + ticker_max_lag 0' if tag == 'fast' else ''}", "ms", False
         rest = "_".join(parts[2:])
@@ -202,6 +207,16 @@ if "latency_fast_p50_ms" in data:
       f"p50 {fmt(o50)} vs {fmt(r50)} ms (ratio {fmt(o50 / r50 if r50 else None)}), "
       f"p99 {fmt(o99)} vs {fmt(r99)} ms (ratio {fmt(o99 / r99 if r99 else None)}), "
       f"ticker CPU {fmt(oc)} vs {fmt(rc)} CPU s/min")
+if "latency_durablelisten_p50_ms" in data:
+    o50, r50 = med("latency_durablelisten_p50_ms", "ours"), med("latency_durablelisten_p50_ms", "real")
+    o99, r99 = med("latency_durablelisten_p99_ms", "ours"), med("latency_durablelisten_p99_ms", "real")
+    oc, rc = med("latency_durablelisten_total_cpu", "ours"), med("latency_durablelisten_total_cpu", "real")
+    ok = None not in (o50, r50, o99, r99, oc, rc) and o50 <= 0.5 * r50 and o99 <= 0.5 * r99 and oc <= rc
+    w(f"- Durable server, p50 and p99 ≤ 0.5 × pgqd at ticker_period 0.01, at no more CPU (ours with a LISTENing "
+      f"consumer, pgqd's polling every 10 ms): {verdict(ok)} — "
+      f"p50 {fmt(o50)} vs {fmt(r50)} ms (ratio {fmt(o50 / r50 if r50 else None)}), "
+      f"p99 {fmt(o99)} vs {fmt(r99)} ms (ratio {fmt(o99 / r99 if r99 else None)}), "
+      f"CPU {fmt(oc)} vs {fmt(rc)} CPU s/min")
 if "bloat_event_tables_2nd_half_over_1st" in data:
     g = med("bloat_event_tables_2nd_half_over_1st", "ours")
     t_o, t_r = med("bloat_tick_max_kB", "ours"), med("bloat_tick_max_kB", "real")

@@ -7,7 +7,7 @@
 #   --quick     shorter windows / fewer events (a few minutes in total)
 #   --reps N    repetitions per figure (default 3; median and range reported)
 #   --out FILE  results markdown (default bench/RESULTS.md)
-#   --only LIST comma list of phases: producer,consumer,latency,bloat,ticker,triggers
+#   --only LIST comma list of phases: producer,consumer,latency,durable,bloat,ticker,triggers
 #   --keep      leave the cluster running (prints its env file)
 #   --queues L  idle queue counts for the ticker-cost phase (default "1 100 1000";
 #               "1 100 1000 10000" works but creating 10,000 queues takes long)
@@ -21,7 +21,7 @@ ROOT=$(dirname "$HERE")
 QUICK=0
 REPS=3
 OUT="$HERE/RESULTS.md"
-ONLY="producer,consumer,latency,bloat,ticker,triggers"
+ONLY="producer,consumer,latency,durable,bloat,ticker,triggers"
 KEEP=0
 CMDLINE="bench/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
@@ -279,7 +279,7 @@ run_latency() {
     [ "$notify" = on ] && sql "$side" -c "select pgq.set_queue_config('q','ticker_notify','on')" >/dev/null
     daemon_start "$side" "$@"
     sleep 2
-    "$PGQBENCH" latency "$BASE dbname=$side" q c "$LAT_T" 100 2 > "$WORK/lat.out" &
+    "$PGQBENCH" latency "$BASE dbname=$side" q c "$LAT_T" 100 "${LAT_POLL:-2}" > "$WORK/lat.out" &
     local lpid=$!
     sleep 1
     measure_cpu "$side" "$side" "latency_$tag" "$rep" "$(echo "$LAT_T - 2" | bc)"
@@ -307,6 +307,33 @@ if want latency; then
             fi
         done
     done
+fi
+
+# ================================================================ 4. latency, durable
+# The cluster's defaults (fsync, synchronous_commit, full_page_writes off)
+# flattered every commit; here they are on for the server and all clients,
+# and the consumer is a realistic one: polling every 10 ms, or (ours)
+# LISTENing on the queue's tick channel.
+if want durable; then
+    log "durable latency: fsync, synchronous_commit, full_page_writes on; 100 ev/s for $LAT_T s, reps $REPS"
+    sql postgres -c "alter system set fsync = on" -c "alter system set synchronous_commit = on" \
+        -c "alter system set full_page_writes = on" -c "select pg_reload_conf()" >/dev/null
+    saved_pgoptions=$PGOPTIONS
+    export PGOPTIONS="-c synchronous_commit=on"
+    for rep in $(seq 1 "$REPS"); do
+        for side in $(order "$rep"); do
+            if [ "$side" = ours ]; then
+                LAT_POLL=10 run_latency ours durable10ms 0 on "$rep"
+                LAT_POLL=listen run_latency ours durablelisten 0 on "$rep"
+            else
+                LAT_POLL=10 run_latency real durable10ms 0 off "$rep" "ticker_period = 0.01"
+                LAT_POLL=10 run_latency real durablelisten 0 off "$rep" "ticker_period = 0.01"
+            fi
+        done
+    done
+    export PGOPTIONS=$saved_pgoptions
+    sql postgres -c "alter system reset fsync" -c "alter system reset synchronous_commit" \
+        -c "alter system reset full_page_writes" -c "select pg_reload_conf()" >/dev/null
 fi
 
 # ================================================================ 5. bloat
