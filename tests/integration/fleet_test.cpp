@@ -29,18 +29,6 @@ namespace db = pgqadm::db;
 
 namespace {
 
-std::map<std::string, std::string> read_env(const std::filesystem::path& path)
-{
-    std::map<std::string, std::string> out;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) {
-        auto eq = line.find('=');
-        if (eq != std::string::npos)
-            out[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    return out;
-}
-
 std::string script()
 {
     return source_dir() + "/tests/support/pgcluster.sh";
@@ -56,45 +44,34 @@ class OwnCluster {
                            std::chrono::seconds(120));
         if (r.exit_code != 0)
             throw std::runtime_error("own cluster did not start: " + r.err);
-        auto env = read_env(envfile_);
-        host_ = env["PGHOST"];
-        port_ = env["PGPORT"];
-        user_ = env["PGUSER"];
-        pgdata_ = env["PGDATA"];
-        pgbin_ = env["PGBIN"];
+        cluster_ = Cluster::from_env_file(envfile_.string());
     }
     ~OwnCluster() { run({script(), "stop", envfile_.string()}); }
     OwnCluster(const OwnCluster&) = delete;
     OwnCluster& operator=(const OwnCluster&) = delete;
 
-    std::string base() const { return "host=" + host_ + " port=" + port_ + " user=" + user_; }
-    std::string conninfo(const std::string& dbname) const { return base() + " dbname=" + dbname; }
+    std::string base() const
+    {
+        return "host=" + cluster_.host + " port=" + cluster_.port + " user=" + cluster_.user;
+    }
+    std::string conninfo(const std::string& dbname) const { return cluster_.conninfo(dbname); }
     db::Connection connect(const std::string& dbname) const
     {
         return db::Connection::open(conninfo(dbname), "pgqadm-test");
     }
-    void pg_ctl(const std::string& action) const
-    {
-        std::vector<std::string> argv;
-        if (geteuid() == 0)
-            argv = {"runuser", "-u", "postgres", "--"};
-        argv.insert(argv.end(), {pgbin_ + "/pg_ctl", "-D", pgdata_, "-l", host_ + "/server.log",
-                                 "-m", "fast", "-w", "-t", "60", action});
-        ProcResult r = run(argv);
-        if (r.exit_code != 0)
-            throw std::runtime_error("pg_ctl " + action + ": " + r.err);
-    }
+    void stop() const { cluster_.stop(); }
+    void start() const { cluster_.start(); }
     /// PGHOST/PGPORT/PGUSER for a daemon whose config names no server (pgqd's empty base_connstr).
     void export_env() const
     {
-        setenv("PGHOST", host_.c_str(), 1);
-        setenv("PGPORT", port_.c_str(), 1);
-        setenv("PGUSER", user_.c_str(), 1);
+        setenv("PGHOST", cluster_.host.c_str(), 1);
+        setenv("PGPORT", cluster_.port.c_str(), 1);
+        setenv("PGUSER", cluster_.user.c_str(), 1);
     }
 
   private:
     std::filesystem::path envfile_;
-    std::string host_, port_, user_, pgdata_, pgbin_;
+    Cluster cluster_;
 };
 
 /// The newest tick id of a database (0: none, or unreachable).
@@ -443,10 +420,10 @@ TEST_F(FleetTest, StuckOrDownDatabasesDelayNoOther)
     EXPECT_EQ(run_pgqadm({ini.string(), "status", "--check"}).exit_code, 2);
 
     // One of two servers stops: the other keeps ticking; back, it is served again.
-    other.pg_ctl("stop");
+    other.stop();
     for (int round = 0; round < 3; ++round)
         ASSERT_TRUE(all_tick({dsn()}, 5s)) << read_file(log_);
-    other.pg_ctl("start");
+    other.start();
     EXPECT_TRUE(all_tick({other.conninfo("postgres")}, 90s)) << read_file(log_);
 
     // The lock goes: the locked database is ticked.
