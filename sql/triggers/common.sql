@@ -971,3 +971,45 @@ grant execute on function pgq._trg_changed(oid, text, text) to pgq_writer;
 grant execute on function pgq._trg_urlenc_pair(text, text) to pgq_writer;
 grant execute on function pgq._trg_fast(text, text, oid, text, text, text, json, json) to pgq_writer;
 grant execute on function pgq._trg_event(text, text, text, text, oid, text, text, integer, text[], record, record, text, text, text) to pgq_writer;
+
+
+-- pgq._trg_make_row_trigger(name, code): makes the row-level trigger
+-- function pgq.<name>() (logutriga.sql, sqltriga.sql, jsontriga.sql call
+-- it).  A trigger function must itself receive NEW and OLD, so each format
+-- needs a function of its own; they differ only in the format code they
+-- hand on, so they come from this one template.
+create or replace function pgq._trg_make_row_trigger(i_name text, i_code text)
+returns void as $make$
+begin
+    execute pg_catalog.replace(pg_catalog.replace($template$
+create or replace function pgq.@NAME@()
+returns trigger
+language plpgsql
+as $$
+begin
+    -- No pinned search_path here: pgq._trg_event needs the caller's path for
+    -- the user's expressions.  So every name below carries its schema.
+    -- Only the queue as argument: the lean path, if it takes the row.
+    if TG_NARGS operator(pg_catalog.=) 1 and TG_LEVEL operator(pg_catalog.=) 'ROW'
+       and pgq._trg_fast('@CODE@', TG_OP, TG_RELID, TG_ARGV[0], TG_TABLE_SCHEMA, TG_TABLE_NAME,
+                         pg_catalog.to_json(case when TG_OP operator(pg_catalog.=) 'DELETE' then OLD else NEW end),
+                         case when TG_OP operator(pg_catalog.=) 'UPDATE' then pg_catalog.to_json(OLD) end) then
+        if TG_WHEN operator(pg_catalog.=) 'AFTER' then
+            return null;
+        end if;
+    elsif not pgq._trg_event('@CODE@', TG_OP, TG_WHEN, TG_LEVEL, TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME,
+                             TG_NARGS, TG_ARGV, NEW, OLD, NEW::pg_catalog.text, OLD::pg_catalog.text,
+                             pg_catalog.current_setting('search_path')) then
+        return null;
+    end if;
+    if TG_OP operator(pg_catalog.=) 'DELETE' then
+        return OLD;
+    end if;
+    return NEW;
+end;
+$$;
+$template$, '@NAME@', i_name), '@CODE@', i_code);
+end
+$make$ language plpgsql set search_path = pg_catalog, pg_temp;
+
+revoke all on function pgq._trg_make_row_trigger(text, text) from public;

@@ -476,8 +476,16 @@ begin
 end;
 $$;
 
--- pgq.logutriga_stmt(): the statement-level logutriga (see above)
-create or replace function pgq.logutriga_stmt()
+-- pgq.logutriga_stmt(), pgq.sqltriga_stmt(), pgq.jsontriga_stmt(): the
+-- statement-level triggers (see above).  The transition tables are visible
+-- only inside the trigger function itself, so the body cannot move into a
+-- shared helper; instead the three functions are made from one template,
+-- differing only in their name and format code.
+do $make_stmt_triggers$
+declare
+    kind        record;
+    template    text := $template$
+create or replace function pgq.@NAME@_stmt()
 returns trigger
 language plpgsql
 as $$
@@ -496,7 +504,7 @@ begin
     -- name carries its schema.
     if TG_LEVEL operator(pg_catalog.<>) 'STATEMENT' or TG_WHEN operator(pg_catalog.<>) 'AFTER'
        or TG_OP operator(pg_catalog.=) 'TRUNCATE' then
-        raise exception 'pgq.logutriga_stmt must be fired AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT';
+        raise exception 'pgq.@NAME@_stmt must be fired AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT';
     end if;
     if pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
         return null;
@@ -521,15 +529,15 @@ begin
                     case when TG_OP operator(pg_catalog.=) 'INSERT' then 'null::pg_catalog.record'
                          else pg_catalog.format('(select _pgq_o::%I.%I from pgq_old _pgq_o)', TG_TABLE_SCHEMA, TG_TABLE_NAME) end)
            into r;
-        perform pgq._trg_event('l', TG_OP, 'AFTER', 'ROW', TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME,
+        perform pgq._trg_event('@CODE@', TG_OP, 'AFTER', 'ROW', TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME,
                                TG_NARGS, TG_ARGV, r.nrow, r.orow, r.nrow::pg_catalog.text,
                                r.orow::pg_catalog.text, pg_catalog.current_setting('search_path'));
         return null;
     end if;
-    s := pgq._trg_stmt_sql('l', TG_OP, TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_NARGS, TG_ARGV);
+    s := pgq._trg_stmt_sql('@CODE@', TG_OP, TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_NARGS, TG_ARGV);
     if s.mode operator(pg_catalog.=) 'rows' then
         for r in execute s.query loop
-            perform pgq._trg_event('l', TG_OP, 'AFTER', 'ROW', TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME,
+            perform pgq._trg_event('@CODE@', TG_OP, 'AFTER', 'ROW', TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME,
                                    TG_NARGS, TG_ARGV, r.nrow, r.orow, r.nrow::pg_catalog.text,
                                    r.orow::pg_catalog.text, pg_catalog.current_setting('search_path'));
         end loop;
@@ -547,150 +555,13 @@ begin
     return null;
 end;
 $$;
-
--- pgq.sqltriga_stmt(): the statement-level sqltriga (see above)
-create or replace function pgq.sqltriga_stmt()
-returns trigger
-language plpgsql
-as $$
-declare
-    s   record;
-    r   record;
-    t   text[];
-    d   text[];
-    x1  text[];
-    x2  text[];
-    x3  text[];
-    x4  text[];
-    n   integer;
+$template$;
 begin
-    -- No pinned search_path (values read as in the caller's session): every
-    -- name carries its schema.
-    if TG_LEVEL operator(pg_catalog.<>) 'STATEMENT' or TG_WHEN operator(pg_catalog.<>) 'AFTER'
-       or TG_OP operator(pg_catalog.=) 'TRUNCATE' then
-        raise exception 'pgq.sqltriga_stmt must be fired AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT';
-    end if;
-    if pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
-        return null;
-    end if;
-    -- no row changed: no event, no error (as the row-level trigger)
-    if TG_OP operator(pg_catalog.=) 'DELETE' then
-        n := (select pg_catalog.count(*) from (select from pgq_old limit 2) x);
-    else
-        n := (select pg_catalog.count(*) from (select from pgq_new limit 2) x);
-    end if;
-    if n operator(pg_catalog.=) 0 then
-        return null;
-    elsif n operator(pg_catalog.=) 1 then
-        -- one row: the row-level code is cheaper than building the
-        -- set-based SQL (the rows as the table's type: fields by name)
-        if TG_NARGS operator(pg_catalog.>) 1 then
-            perform pgq._trg_stmt_args(TG_ARGV, TG_NARGS, TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME);
-        end if;
-        execute pg_catalog.format('select %s as nrow, %s as orow',
-                    case when TG_OP operator(pg_catalog.=) 'DELETE' then 'null::pg_catalog.record'
-                         else pg_catalog.format('(select _pgq_n::%I.%I from pgq_new _pgq_n)', TG_TABLE_SCHEMA, TG_TABLE_NAME) end,
-                    case when TG_OP operator(pg_catalog.=) 'INSERT' then 'null::pg_catalog.record'
-                         else pg_catalog.format('(select _pgq_o::%I.%I from pgq_old _pgq_o)', TG_TABLE_SCHEMA, TG_TABLE_NAME) end)
-           into r;
-        perform pgq._trg_event('s', TG_OP, 'AFTER', 'ROW', TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME,
-                               TG_NARGS, TG_ARGV, r.nrow, r.orow, r.nrow::pg_catalog.text,
-                               r.orow::pg_catalog.text, pg_catalog.current_setting('search_path'));
-        return null;
-    end if;
-    s := pgq._trg_stmt_sql('s', TG_OP, TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_NARGS, TG_ARGV);
-    if s.mode operator(pg_catalog.=) 'rows' then
-        for r in execute s.query loop
-            perform pgq._trg_event('s', TG_OP, 'AFTER', 'ROW', TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME,
-                                   TG_NARGS, TG_ARGV, r.nrow, r.orow, r.nrow::pg_catalog.text,
-                                   r.orow::pg_catalog.text, pg_catalog.current_setting('search_path'));
-        end loop;
-        return null;
-    end if;
-    execute s.query into t, d, x1, x2, x3, x4;
-    if pgq._insert_event_is_ours() then
-        perform pgq._insert_event_batch(s.queue_name, t, d, x1, x2, x3, x4);
-    else
-        -- a site's own pgq.insert_event sees every event, in order
-        for i in 1 .. coalesce(pg_catalog.cardinality(t), 0) loop
-            perform pgq.insert_event(s.queue_name, t[i], d[i], x1[i], x2[i], x3[i], x4[i]);
-        end loop;
-    end if;
-    return null;
-end;
-$$;
-
--- pgq.jsontriga_stmt(): the statement-level jsontriga (see above)
-create or replace function pgq.jsontriga_stmt()
-returns trigger
-language plpgsql
-as $$
-declare
-    s   record;
-    r   record;
-    t   text[];
-    d   text[];
-    x1  text[];
-    x2  text[];
-    x3  text[];
-    x4  text[];
-    n   integer;
-begin
-    -- No pinned search_path (values read as in the caller's session): every
-    -- name carries its schema.
-    if TG_LEVEL operator(pg_catalog.<>) 'STATEMENT' or TG_WHEN operator(pg_catalog.<>) 'AFTER'
-       or TG_OP operator(pg_catalog.=) 'TRUNCATE' then
-        raise exception 'pgq.jsontriga_stmt must be fired AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT';
-    end if;
-    if pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
-        return null;
-    end if;
-    -- no row changed: no event, no error (as the row-level trigger)
-    if TG_OP operator(pg_catalog.=) 'DELETE' then
-        n := (select pg_catalog.count(*) from (select from pgq_old limit 2) x);
-    else
-        n := (select pg_catalog.count(*) from (select from pgq_new limit 2) x);
-    end if;
-    if n operator(pg_catalog.=) 0 then
-        return null;
-    elsif n operator(pg_catalog.=) 1 then
-        -- one row: the row-level code is cheaper than building the
-        -- set-based SQL (the rows as the table's type: fields by name)
-        if TG_NARGS operator(pg_catalog.>) 1 then
-            perform pgq._trg_stmt_args(TG_ARGV, TG_NARGS, TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME);
-        end if;
-        execute pg_catalog.format('select %s as nrow, %s as orow',
-                    case when TG_OP operator(pg_catalog.=) 'DELETE' then 'null::pg_catalog.record'
-                         else pg_catalog.format('(select _pgq_n::%I.%I from pgq_new _pgq_n)', TG_TABLE_SCHEMA, TG_TABLE_NAME) end,
-                    case when TG_OP operator(pg_catalog.=) 'INSERT' then 'null::pg_catalog.record'
-                         else pg_catalog.format('(select _pgq_o::%I.%I from pgq_old _pgq_o)', TG_TABLE_SCHEMA, TG_TABLE_NAME) end)
-           into r;
-        perform pgq._trg_event('j', TG_OP, 'AFTER', 'ROW', TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME,
-                               TG_NARGS, TG_ARGV, r.nrow, r.orow, r.nrow::pg_catalog.text,
-                               r.orow::pg_catalog.text, pg_catalog.current_setting('search_path'));
-        return null;
-    end if;
-    s := pgq._trg_stmt_sql('j', TG_OP, TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_NARGS, TG_ARGV);
-    if s.mode operator(pg_catalog.=) 'rows' then
-        for r in execute s.query loop
-            perform pgq._trg_event('j', TG_OP, 'AFTER', 'ROW', TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME,
-                                   TG_NARGS, TG_ARGV, r.nrow, r.orow, r.nrow::pg_catalog.text,
-                                   r.orow::pg_catalog.text, pg_catalog.current_setting('search_path'));
-        end loop;
-        return null;
-    end if;
-    execute s.query into t, d, x1, x2, x3, x4;
-    if pgq._insert_event_is_ours() then
-        perform pgq._insert_event_batch(s.queue_name, t, d, x1, x2, x3, x4);
-    else
-        -- a site's own pgq.insert_event sees every event, in order
-        for i in 1 .. coalesce(pg_catalog.cardinality(t), 0) loop
-            perform pgq.insert_event(s.queue_name, t[i], d[i], x1[i], x2[i], x3[i], x4[i]);
-        end loop;
-    end if;
-    return null;
-end;
-$$;
+    for kind in select * from (values ('logutriga', 'l'), ('sqltriga', 's'), ('jsontriga', 'j')) k (name, code) loop
+        execute pg_catalog.replace(pg_catalog.replace(template, '@NAME@', kind.name), '@CODE@', kind.code);
+    end loop;
+end
+$make_stmt_triggers$;
 
 -- pgq.create_trigger(table, queue, kind, options, name, events): creates
 -- the PgQ triggers of a table.  kind: logutriga, sqltriga or jsontriga;
