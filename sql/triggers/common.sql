@@ -50,6 +50,41 @@ drop function if exists pgq._trg_json_row(text[], text[], text[], boolean[], tex
 -- pgq._urlencode_bytes(text): _urlencode for text with bytes outside
 -- printable ASCII: runs of safe characters stay, every other run is
 -- encoded byte by byte from its server-encoding bytes.
+create or replace function pgq._trg_col_kind(i_type oid, i_collation oid)
+returns text as $$
+-- How an UPDATE compares a column's old and new values (see the callers):
+-- 't' text equality, 'n' numeric, 'f' float4, 'd' float8, 'i' interval,
+-- 'x' not comparable inline (ranges, multiranges, composites,
+-- non-deterministic collations), 'u' a user-defined base type or domain.
+-- The common built-in types by oid; every other type from pg_type, by oid
+-- lookups (a join makes the planner hash the whole of pg_type).
+    select case when i_type in (16, 17, 20, 21, 23, 25, 1042, 1043, 1082, 1083, 1114, 1184, 2950)
+                     and i_collation in (0, 100) then 't'
+                when i_type = 1700 then 'n'
+                when i_type = 700 then 'f'
+                when i_type = 701 then 'd'
+                when i_type = 1186 then 'i'
+                else (select case when ty.typcategory = 'A' then 't'
+                                  when bt = 'numeric'::regtype then 'n'
+                                  when bt = 'float4'::regtype then 'f'
+                                  when bt = 'float8'::regtype then 'd'
+                                  when bt = 'interval'::regtype then 'i'
+                                  when ty.typtype in ('r', 'm', 'c') then 'x'
+                                  when i_collation not in (0, 100) and exists (
+                                         select 1 from pg_collation c
+                                          where c.oid = i_collation and not c.collisdeterministic) then 'x'
+                                  when ty.oid >= 16384 and ty.typtype in ('b', 'd') then 'u'
+                                  else 't' end
+                        from pg_type ty,
+                             lateral (select coalesce(nullif(ty.typbasetype, 0), ty.oid) as bt) b
+                       where ty.oid = i_type)
+           end
+$$ language sql stable set search_path = pg_catalog, pg_temp;
+
+revoke all on function pgq._trg_col_kind(oid, oid) from public;
+grant execute on function pgq._trg_col_kind(oid, oid) to pgq_writer;
+
+
 create or replace function pgq._urlencode_bytes(i_txt text)
 returns text
 language sql immutable strict parallel safe
@@ -759,34 +794,8 @@ begin
                     -- leave the key alone, so logutriga and jsontriga
                     -- rarely need it.
                     if col_kind is null then
-                        -- the common built-in types by oid (no collation, or
-                        -- the default one); every other type from pg_type,
-                        -- by oid lookups (a join makes the planner hash the
-                        -- whole of pg_type)
                         select array_agg(
-                                   case when a.atttypid in (16, 17, 20, 21, 23, 25, 1042, 1043, 1082, 1083,
-                                                            1114, 1184, 2950)
-                                             and a.attcollation in (0, 100) then 't'
-                                        when a.atttypid = 1700 then 'n'
-                                        when a.atttypid = 700 then 'f'
-                                        when a.atttypid = 701 then 'd'
-                                        when a.atttypid = 1186 then 'i'
-                                        else (select case when t.typcategory = 'A' then 't'
-                                                          when bt = 'numeric'::regtype then 'n'
-                                                          when bt = 'float4'::regtype then 'f'
-                                                          when bt = 'float8'::regtype then 'd'
-                                                          when bt = 'interval'::regtype then 'i'
-                                                          when t.typtype in ('r', 'm', 'c') then 'x'
-                                                          when a.attcollation not in (0, 100) and exists (
-                                                                 select 1 from pg_collation c
-                                                                  where c.oid = a.attcollation
-                                                                    and not c.collisdeterministic) then 'x'
-                                                          when t.oid >= 16384 and t.typtype in ('b', 'd') then 'u'
-                                                          else 't' end
-                                                from pg_type t,
-                                                     lateral (select coalesce(nullif(t.typbasetype, 0), t.oid) as bt) b
-                                               where t.oid = a.atttypid)
-                                   end
+                                   pgq._trg_col_kind(a.atttypid, a.attcollation)
                                    order by a.attnum)
                           into col_kind
                           from pg_attribute a

@@ -200,27 +200,7 @@ begin
                           when t.atttypid in (20, 21, 23) then 'i'
                           when t.atttypid in (1082, 1114, 1184) then 'j'
                           else 's' end order by t.attnum),
-           array_agg(case when t.atttypid in (16, 17, 20, 21, 23, 25, 1042, 1043, 1082, 1083, 1114, 1184, 2950)
-                               and t.attcollation in (0, 100) then 't'
-                          when t.atttypid = 1700 then 'n'
-                          when t.atttypid = 700 then 'f'
-                          when t.atttypid = 701 then 'd'
-                          when t.atttypid = 1186 then 'i'
-                          else (select case when ty.typcategory = 'A' then 't'
-                                            when bt = 'numeric'::regtype then 'n'
-                                            when bt = 'float4'::regtype then 'f'
-                                            when bt = 'float8'::regtype then 'd'
-                                            when bt = 'interval'::regtype then 'i'
-                                            when ty.typtype in ('r', 'm', 'c') then 'x'
-                                            when t.attcollation not in (0, 100) and exists (
-                                                   select 1 from pg_collation c
-                                                    where c.oid = t.attcollation and not c.collisdeterministic) then 'x'
-                                            when ty.oid >= 16384 and ty.typtype in ('b', 'd') then 'u'
-                                            else 't' end
-                                  from pg_type ty,
-                                       lateral (select coalesce(nullif(ty.typbasetype, 0), ty.oid) as bt) b
-                                 where ty.oid = t.atttypid)
-                     end order by t.attnum),
+           array_agg(pgq._trg_col_kind(t.atttypid, t.attcollation) order by t.attnum),
            array_agg(coalesce(t.attnum = any (pk.cols), false) order by t.attnum),
            array_agg(t.attname::text order by array_position(pk.cols, t.attnum))
                filter (where t.attnum = any (pk.cols))
