@@ -198,25 +198,23 @@ if "ticker_idle_1000_total_cpu" in data:
     r = ratio("ticker_idle_1000_total_cpu")
     w(f"- Ticker CPU (daemon + backends) ≤ 0.5 at 1,000 idle queues: {verdict(r is not None and r <= 0.5)} — ratio {fmt(r)}"
       f" (ours {fmt(med('ticker_idle_1000_total_cpu', 'ours'))}, pgqd {fmt(med('ticker_idle_1000_total_cpu', 'real'))} CPU s/min)")
-if "latency_fast_p50_ms" in data:
-    o50, r50 = med("latency_fast_p50_ms", "ours"), med("latency_fast_p50_ms", "real")
-    o99, r99 = med("latency_fast_p99_ms", "ours"), med("latency_fast_p99_ms", "real")
-    oc, rc = med("latency_fast_total_cpu", "ours"), med("latency_fast_total_cpu", "real")
+def latency_target(tag, title):
+    """p50 and p99 at most half of pgqd's, at no more CPU, for latency_<tag>_*."""
+    if f"latency_{tag}_p50_ms" not in data:
+        return
+    o50, r50 = med(f"latency_{tag}_p50_ms", "ours"), med(f"latency_{tag}_p50_ms", "real")
+    o99, r99 = med(f"latency_{tag}_p99_ms", "ours"), med(f"latency_{tag}_p99_ms", "real")
+    oc, rc = med(f"latency_{tag}_total_cpu", "ours"), med(f"latency_{tag}_total_cpu", "real")
     ok = None not in (o50, r50, o99, r99, oc, rc) and o50 <= 0.5 * r50 and o99 <= 0.5 * r99 and oc <= rc
-    w(f"- Low-latency p50 and p99 ≤ 0.5 × pgqd fastest, at no more ticker CPU: {verdict(ok)} — "
-      f"p50 {fmt(o50)} vs {fmt(r50)} ms (ratio {fmt(o50 / r50 if r50 else None)}), "
-      f"p99 {fmt(o99)} vs {fmt(r99)} ms (ratio {fmt(o99 / r99 if r99 else None)}), "
-      f"ticker CPU {fmt(oc)} vs {fmt(rc)} CPU s/min")
-if "latency_durablelisten_p50_ms" in data:
-    o50, r50 = med("latency_durablelisten_p50_ms", "ours"), med("latency_durablelisten_p50_ms", "real")
-    o99, r99 = med("latency_durablelisten_p99_ms", "ours"), med("latency_durablelisten_p99_ms", "real")
-    oc, rc = med("latency_durablelisten_total_cpu", "ours"), med("latency_durablelisten_total_cpu", "real")
-    ok = None not in (o50, r50, o99, r99, oc, rc) and o50 <= 0.5 * r50 and o99 <= 0.5 * r99 and oc <= rc
-    w(f"- Durable server, p50 and p99 ≤ 0.5 × pgqd at ticker_period 0.01, at no more CPU (ours with a LISTENing "
-      f"consumer, pgqd's polling every 10 ms): {verdict(ok)} — "
+    w(f"- {title}: {verdict(ok)} — "
       f"p50 {fmt(o50)} vs {fmt(r50)} ms (ratio {fmt(o50 / r50 if r50 else None)}), "
       f"p99 {fmt(o99)} vs {fmt(r99)} ms (ratio {fmt(o99 / r99 if r99 else None)}), "
       f"CPU {fmt(oc)} vs {fmt(rc)} CPU s/min")
+
+
+latency_target("fast", "Low-latency p50 and p99 ≤ 0.5 × pgqd fastest, at no more ticker CPU")
+latency_target("durablelisten", "Durable server, p50 and p99 ≤ 0.5 × pgqd at ticker_period 0.01, at no more CPU "
+               "(ours with a LISTENing consumer, pgqd's polling every 10 ms)")
 if "bloat_event_tables_2nd_half_over_1st" in data:
     g = med("bloat_event_tables_2nd_half_over_1st", "ours")
     t_o, t_r = med("bloat_tick_max_kB", "ours"), med("bloat_tick_max_kB", "real")
