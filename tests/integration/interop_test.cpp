@@ -250,11 +250,15 @@ class Interop : public DbTest {
              {type, prefix, std::to_string(n)});
     }
 
-    long long last_tick()
+    static constexpr const char* last_tick_sql =
+        "select coalesce(max(tick_id), 0) from pgq.tick t"
+        "  join pgq.queue q on q.queue_id = t.tick_queue where q.queue_name = $1";
+
+    long long last_tick() { return count(last_tick_sql, {queue}); }
+
+    long long last_tick_on(pgqadm::db::Connection& conn)
     {
-        return count("select coalesce(max(tick_id), 0) from pgq.tick t"
-                     "  join pgq.queue q on q.queue_id = t.tick_queue where q.queue_name = $1",
-                     {queue});
+        return conn.exec(last_tick_sql, {queue}).as_int(0, 0);
     }
 
     long long rotations_seen_ = 0;
@@ -784,9 +788,17 @@ TEST_F(Interop, PythonConsumerVariantsAndForceTickOnOurSchema)
 
     // force_tick returns the current tick; the ticker must notice the bumped
     // sequence and tick on its next round.
-    long long before = last_tick();
-    ASSERT_TRUE(wait_until([&] { return before > 0; }, 1s));
-    EXPECT_EQ(count("select pgq.force_tick($1)", {queue}), before);
+    // The ticker may tick at any moment while it starts, so the last tick and
+    // force_tick's answer are read from one snapshot.
+    ASSERT_TRUE(wait_until([&] { return last_tick() > 0; }, 10s));
+    long long before = 0;
+    {
+        auto conn = connect();
+        conn.exec("begin isolation level repeatable read");
+        before = last_tick_on(conn);
+        EXPECT_EQ(conn.exec("select pgq.force_tick($1)", {queue}).as_int(0, 0), before);
+        conn.exec("commit");
+    }
     EXPECT_TRUE(wait_until([&] { return last_tick() > before; }, 10s))
         << "our ticker did not tick after pgq.force_tick()";
 
