@@ -48,93 +48,119 @@ using pgq::text_array_literal;
 
 void TickerLoop::run()
 {
-    Backoff backoff;
-    long failures = 0;
-    std::string standby_holder; // who led when we last said so; empty while leading
-    bool standing_by = false;
-    std::string no_pgq; // why this database is not served, as last logged
-    identity_ = leader_identity(control_.settings().job_name);
-    while (!control_.stopping()) {
-        config::Config cfg = control_.settings();
-        try {
-            db::Connection conn = pgq::open_db(cfg, "ticker");
-            if (fleet_)
-                pgq::require_pgq3(conn);
-            else
-                pgq::require_pgq(conn);
-            if (!no_pgq.empty())
-                spdlog::info("pgq found; serving this database");
-            no_pgq.clear();
-            Leadership lead = claim_leadership(conn, identity_);
-            if (!lead.leading) {
-                // Say who leads once, and again when that changes: a standby
-                // that waits on a stranger must be visible in the log.
-                if (!standing_by || lead.holder != standby_holder)
-                    spdlog::info("Another ticker leads this database: {}; standing by",
-                                 lead.holder.empty() ? "holder unknown" : lead.holder);
-                standing_by = true;
-                standby_holder = lead.holder;
-                // Connected and healthy, just not in charge: not a failure.
-                failures = 0;
-                backoff.reset();
-                double standby_wait = std::max(cfg.loop_delay, 2.0);
-                control_.report_standby(standby_wait);
-                control_.sleep_for(std::chrono::duration<double>(standby_wait));
-                continue;
-            }
-            if (standing_by)
-                spdlog::info("Took over the lead of this database; ticking");
-            standing_by = false;
-            failures = 0;
-            backoff.reset();
-            lease_ = lead.lease;
-            session(conn, cfg.db);
-            // A clean end (stop, connection_lifetime, a new db): hand the
-            // lead on now rather than when this backend is gone, and
-            // reconnect at once: nothing failed.
-            resign_leadership(conn);
-            control_.active = false;
-            continue;
-        } catch (const pgq::NoPgq& e) {
-            if (!fleet_) {
-                spdlog::error("ticker: {}", e.what());
-            } else {
-                // pgqd's rule: look again every check_period, say so once.
-                control_.active = false;
-                if (no_pgq != e.what())
-                    spdlog::info("{}; not served, checking again every {} s", e.what(),
-                                 cfg.check_period);
-                no_pgq = e.what();
-                failures = 0;
-                backoff.reset();
-                control_.report_standby(cfg.check_period);
-                control_.sleep_for(std::chrono::duration<double>(cfg.check_period));
-                continue;
-            }
-        } catch (const db::DbError& e) {
-            spdlog::error("ticker: {}", e.describe());
-        } catch (const std::exception& e) {
-            spdlog::error("ticker: {}", e.what());
-        }
-        control_.active = false;
-        if (control_.stopping())
+    while (true) {
+        Wait wait = step();
+        if (done_)
             break;
-        ++failures;
-        if (cfg.max_failures > 0 && failures >= cfg.max_failures) {
-            spdlog::critical("giving up after {} failed attempts in a row (max_failures)",
-                             failures);
-            control_.fail(1);
-            break;
-        }
-        double delay = backoff.next();
-        control_.report_failure(delay);
-        spdlog::info("ticker: retrying in {} s", delay);
-        control_.sleep_for(std::chrono::duration<double>(delay));
+        auto left = std::chrono::duration<double>(wait.until - monotonic_now());
+        if (wait.fd >= 0)
+            control_.wait_readable(wait.fd, left);
+        else
+            control_.sleep_for(left);
     }
-    control_.active = false;
 }
 
-void TickerLoop::session(db::Connection& conn, const std::string& db)
+TickerLoop::Wait TickerLoop::step()
+{
+    if (done_)
+        return {};
+    if (control_.stopping()) {
+        finish();
+        return {};
+    }
+    config::Config cfg = control_.settings();
+    try {
+        Wait wait = conn_ ? session_step(cfg) : connect_and_lead(cfg);
+        if (wait.fd >= 0) // the other waits report themselves (standby, failure)
+            control_.report_beat(std::max(wait.until - monotonic_now(), 0.0));
+        return wait;
+    } catch (const pgq::NoPgq& e) {
+        conn_.reset();
+        if (fleet_) {
+            // pgqd's rule: look again every check_period, say so once.
+            control_.active = false;
+            if (no_pgq_ != e.what())
+                spdlog::info("{}; not served, checking again every {} s", e.what(),
+                             cfg.check_period);
+            no_pgq_ = e.what();
+            failures_ = 0;
+            backoff_.reset();
+            control_.report_standby(cfg.check_period);
+            return {-1, monotonic_now() + cfg.check_period};
+        }
+        spdlog::error("ticker: {}", e.what());
+    } catch (const db::DbError& e) {
+        spdlog::error("ticker: {}", e.describe());
+    } catch (const std::exception& e) {
+        spdlog::error("ticker: {}", e.what());
+    }
+    conn_.reset();
+    control_.active = false;
+    if (control_.stopping()) {
+        finish();
+        return {};
+    }
+    ++failures_;
+    if (cfg.max_failures > 0 && failures_ >= cfg.max_failures) {
+        spdlog::critical("giving up after {} failed attempts in a row (max_failures)", failures_);
+        control_.fail(1);
+        finish();
+        return {};
+    }
+    double delay = backoff_.next();
+    control_.report_failure(delay);
+    spdlog::info("ticker: retrying in {} s", delay);
+    return {-1, monotonic_now() + delay};
+}
+
+void TickerLoop::finish()
+{
+    if (conn_ && control_.active)
+        resign_leadership(*conn_);
+    conn_.reset();
+    control_.active = false;
+    done_ = true;
+}
+
+TickerLoop::Wait TickerLoop::connect_and_lead(const config::Config& cfg)
+{
+    if (identity_.empty())
+        identity_ = leader_identity(cfg.job_name);
+    db::Connection conn = pgq::open_db(cfg, "ticker");
+    if (fleet_)
+        pgq::require_pgq3(conn);
+    else
+        pgq::require_pgq(conn);
+    if (!no_pgq_.empty())
+        spdlog::info("pgq found; serving this database");
+    no_pgq_.clear();
+    Leadership lead = claim_leadership(conn, identity_);
+    failures_ = 0;
+    backoff_.reset();
+    if (!lead.leading) {
+        // Say who leads once, and again when that changes: a standby that
+        // waits on a stranger must be visible in the log.
+        if (!standing_by_ || lead.holder != standby_holder_)
+            spdlog::info("Another ticker leads this database: {}; standing by",
+                         lead.holder.empty() ? "holder unknown" : lead.holder);
+        standing_by_ = true;
+        standby_holder_ = lead.holder;
+        // Connected and healthy, just not in charge: not a failure. The
+        // connection closes; the next look opens a fresh one.
+        double standby_wait = std::max(cfg.loop_delay, 2.0);
+        control_.report_standby(standby_wait);
+        return {-1, monotonic_now() + standby_wait};
+    }
+    if (standing_by_)
+        spdlog::info("Took over the lead of this database; ticking");
+    standing_by_ = false;
+    lease_ = lead.lease;
+    start_session(conn, cfg.db);
+    conn_.emplace(std::move(conn));
+    return {conn_->socket(), monotonic_now()};
+}
+
+void TickerLoop::start_session(db::Connection& conn, const std::string& db)
 {
     conn.exec(std::string("listen ") + pgq::queue_change_channel);
     conn.exec(std::string("listen ") + pgq::wakeup_channel);
@@ -149,47 +175,59 @@ void TickerLoop::session(db::Connection& conn, const std::string& db)
     refresh_needed_ = true;
     queue_change_pending_ = false;
     wakeups_.clear();
-    unsigned generation = control_.generation();
-    double next_round = 0;
-    while (!control_.stopping()) {
-        config::Config cfg = control_.settings();
-        if (control_.generation() != generation) {
-            generation = control_.generation();
-            refresh_needed_ = true; // a reload may change what we tick
-            next_round = 0;
-            if (cfg.db != db) {
-                spdlog::info("ticker: db changed by reload, reconnecting");
-                return;
-            }
+    session_db_ = db;
+    generation_ = control_.generation();
+    next_round_ = 0;
+}
+
+TickerLoop::Wait TickerLoop::end_session()
+{
+    // A clean end (connection_lifetime, a new db): hand the lead on now
+    // rather than when this backend is gone, and reconnect at once: nothing
+    // failed.
+    resign_leadership(*conn_);
+    conn_.reset();
+    control_.active = false;
+    return {-1, monotonic_now()};
+}
+
+TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
+{
+    db::Connection& conn = *conn_;
+    if (control_.generation() != generation_) {
+        generation_ = control_.generation();
+        refresh_needed_ = true; // a reload may change what we tick
+        next_round_ = 0;
+        if (cfg.db != session_db_) {
+            spdlog::info("ticker: db changed by reload, reconnecting");
+            return end_session();
         }
-        if (cfg.connection_lifetime > 0 &&
-            std::chrono::steady_clock::now() - conn.opened_at() >
-                std::chrono::duration<double>(cfg.connection_lifetime)) {
-            spdlog::debug("ticker: connection older than connection_lifetime, reconnecting");
-            return;
-        }
-        // Queries pass on notifications as they read them; this takes what
-        // else the socket holds, a bounded chunk at a time.
-        conn.drain_notifications(notification_chunk);
-        double change_refresh_at = last_refresh_ + min_seconds_between_change_refreshes;
-        if (queue_change_pending_ && monotonic_now() >= change_refresh_at)
-            refresh_needed_ = true;
-        double next_wake = tick_woken(conn);
-        if (monotonic_now() >= next_round) {
-            // Woken queues stay pending: pgq.ticker() turns a wake-up for
-            // events this round already ticked into a no-op.
-            double round_start = monotonic_now();
-            round(conn);
-            control_.report_round(monotonic_now() - round_start);
-            next_round = monotonic_now() + cfg.loop_delay;
-            continue;
-        }
-        double until = std::min(next_round, next_wake);
-        if (wakeups_.waiting_for_refresh() && !refresh_needed_) // may be for a new queue
-            until = std::min(until, change_refresh_at);
-        control_.wait_readable(conn.socket(),
-                               std::chrono::duration<double>(until - monotonic_now()));
     }
+    if (cfg.connection_lifetime > 0 && std::chrono::steady_clock::now() - conn.opened_at() >
+                                           std::chrono::duration<double>(cfg.connection_lifetime)) {
+        spdlog::debug("ticker: connection older than connection_lifetime, reconnecting");
+        return end_session();
+    }
+    // Queries pass on notifications as they read them; this takes what
+    // else the socket holds, a bounded chunk at a time.
+    conn.drain_notifications(notification_chunk);
+    double change_refresh_at = last_refresh_ + min_seconds_between_change_refreshes;
+    if (queue_change_pending_ && monotonic_now() >= change_refresh_at)
+        refresh_needed_ = true;
+    double next_wake = tick_woken(conn);
+    if (monotonic_now() >= next_round_) {
+        // Woken queues stay pending: pgq.ticker() turns a wake-up for
+        // events this round already ticked into a no-op.
+        double round_start = monotonic_now();
+        round(conn);
+        control_.report_round(monotonic_now() - round_start);
+        next_round_ = monotonic_now() + cfg.loop_delay;
+        return {conn.socket(), monotonic_now()}; // look at the wake-ups again first
+    }
+    double until = std::min(next_round_, next_wake);
+    if (wakeups_.waiting_for_refresh() && !refresh_needed_) // may be for a new queue
+        until = std::min(until, change_refresh_at);
+    return {conn.socket(), until};
 }
 
 void TickerLoop::on_notification(std::string_view channel, std::string_view payload)

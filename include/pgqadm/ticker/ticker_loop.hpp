@@ -13,6 +13,7 @@
 #include "pgqadm/ticker/wakeups.hpp"
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -29,8 +30,23 @@ class TickerLoop {
     explicit TickerLoop(JobControl& control, bool fleet = false) : control_(control), fleet_(fleet)
     {
     }
-    /// Thread body: connect, tick, reconnect with back-off, until stopped.
+    /// What the loop waits for before its next step: its connection's
+    /// socket to become readable (a notification; -1: no connection) or
+    /// the monotonic time `until`, whichever comes first.
+    struct Wait {
+        int fd = -1;
+        double until = 0;
+    };
+
+    /// Thread body for a database of its own: steps and waits until stopped.
     void run();
+    /// Does what is due now, waiting only for the server: connect and claim the lead,
+    /// or one turn of ticking, or, once stopping, hand the lead back and
+    /// disconnect. Returns what to wait for before the next step. The fleet
+    /// daemon's pool steps many of these on a few threads.
+    Wait step();
+    /// Stopped: the lead handed back, the connection closed.
+    bool done() const { return done_; }
 
   private:
     struct Queue {
@@ -40,9 +56,15 @@ class TickerLoop {
         QueueState state;
     };
 
-    /// Ticks over `conn` (opened with connection string `db`) until
-    /// stopped, or until it should reconnect; throws on failure.
-    void session(db::Connection& conn, const std::string& db);
+    Wait connect_and_lead(const config::Config& cfg);
+    /// Listens and prepares on a connection that has just taken the lead
+    /// (opened with connection string `db`).
+    void start_session(db::Connection& conn, const std::string& db);
+    /// One turn of ticking on the open connection; throws on failure.
+    Wait session_step(const config::Config& cfg);
+    /// Hands the lead on and disconnects, to connect again at once.
+    Wait end_session();
+    void finish();
     void confirm_lead(db::Connection& conn);
     void refresh(db::Connection& conn);
     void round(db::Connection& conn);
@@ -56,6 +78,16 @@ class TickerLoop {
 
     JobControl& control_;
     bool fleet_ = false;
+    std::optional<db::Connection> conn_; ///< open while leading
+    bool done_ = false;
+    Backoff backoff_;
+    long failures_ = 0;          ///< failed attempts in a row
+    bool standing_by_ = false;   ///< the last look found another leader
+    std::string standby_holder_; ///< who led then, as logged
+    std::string no_pgq_;         ///< why this database is not served, as last logged
+    std::string session_db_;     ///< connection string of the open connection
+    unsigned generation_ = 0;    ///< settings generation the session started on
+    double next_round_ = 0;
     std::string identity_; ///< this daemon in the leadership row
     bool lease_ = false;   ///< leading through pgq.ticker_lead (else the advisory lock)
     std::map<std::string, Queue, std::less<>> queues_;
