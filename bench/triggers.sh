@@ -68,8 +68,24 @@ select pgq.create_trigger('t_log_st', 'bench', 'logutriga');
 select pgq.create_trigger('t_sql_st', 'bench', 'sqltriga');
 select pgq.create_trigger('t_json_st', 'bench', 'jsontriga');
 SQL
+        # and, when this schema has them, the generated row-level triggers
+        q -d "$db" >/dev/null <<'SQL'
+do $$ begin
+  if to_regprocedure('pgq._trg_gen_create(regclass, text, text)') is not null then
+    create table t_log_gen  (like t_plain including all);
+    create table t_sql_gen  (like t_plain including all);
+    create table t_json_gen (like t_plain including all);
+    perform pgq.create_trigger('t_log_gen', 'bench', 'logutriga', i_generated => true);
+    perform pgq.create_trigger('t_sql_gen', 'bench', 'sqltriga', i_generated => true);
+    perform pgq.create_trigger('t_json_gen', 'bench', 'jsontriga', i_generated => true);
+  end if;
+end $$;
+SQL
     fi
 }
+
+# the generated-trigger tables, where the schema has them
+gen_tables() { q -d "$1" -c "select string_agg(relname, ' ' order by relname) from pg_class where relname like 't\_%\_gen'"; }
 
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 
@@ -123,23 +139,23 @@ SQL
 
 measure_cpu() {  # db label
     local db=$1 label=$2 t run tables="t_plain t_log t_sql t_json"
-    [ "$label" = pl ] && tables="$tables t_log_st t_sql_st t_json_st"
+    [ "$label" = pl ] && tables="$tables t_log_st t_sql_st t_json_st $(gen_tables "$db")"
     for run in 1 2 3; do
         for t in $tables; do
             echo "$t $(cpu_run "$db" $t)"
         done
     done | awk -v l="$label" '
         { for (i = 2; i <= 5; i++) if (!(($1, i) in m) || $i < m[$1, i]) m[$1, i] = $i; seen[$1] = 1 }
-        END { split("t_plain t_log t_sql t_json t_log_st t_sql_st t_json_st", ts, " ")
-              for (k = 1; k <= 7; k++) { t = ts[k]; if (!(t in seen)) continue
-                  printf "%-4s %-9s cpu us/row  insert %7.1f  update %7.1f  delete %7.1f  1-row tx %7.1f\n", l, t,
+        END { n = split("t_plain t_log t_sql t_json t_log_st t_sql_st t_json_st t_log_gen t_sql_gen t_json_gen", ts, " ")
+              for (k = 1; k <= n; k++) { t = ts[k]; if (!(t in seen)) continue
+                  printf "%-4s %-10s cpu us/row  insert %7.1f  update %7.1f  delete %7.1f  1-row tx %7.1f\n", l, t,
                          m[t, 2] - m["t_plain", 2], m[t, 3] - m["t_plain", 3], m[t, 4] - m["t_plain", 4],
                          m[t, 5] - m["t_plain", 5] } }'
 }
 
 measure() {  # db label
     local db=$1 label=$2 t a b c plain_s plain_b s bk tables="t_plain t_log t_sql t_json"
-    [ "$label" = pl ] && tables="$tables t_log_st t_sql_st t_json_st"
+    [ "$label" = pl ] && tables="$tables t_log_st t_sql_st t_json_st $(gen_tables "$db")"
     # warm up plans and caches
     for t in $tables; do tx=100 single_run "$db" "$t" >/dev/null; done
     for t in $tables; do

@@ -356,16 +356,27 @@ $$;
 -- A single SELECT, inlined into the
 -- caller's query; the oid goes in as (select i_relid), which the planner
 -- cannot see through, so the caller keeps one generic plan.
+-- pgq._trg_col_ok(type, collation, name): a column the lean path and the
+-- generated triggers (gen.sql) take: a type whose text output does not
+-- depend on search_path and compares as the table types do (see
+-- pgq._trg_text, pgq._trg_changed), a collation no comparison needs to
+-- look up, not a _pgq_ev_* column.  Inlined.
+create or replace function pgq._trg_col_ok(i_typ pg_catalog.oid, i_coll pg_catalog.oid, i_name pg_catalog.text)
+returns pg_catalog.bool
+language sql immutable parallel safe
+as $$
+    select i_typ operator(pg_catalog.=) any (
+               '{16,17,18,19,20,21,23,25,26,650,700,701,774,790,829,869,1042,1043,1082,1083,1114,1184,1186,1266,1560,1562,1700,2950}'::pg_catalog.oid[])
+           and i_coll operator(pg_catalog.=) any ('{0,100,950,951}'::pg_catalog.oid[])
+           and not pg_catalog.starts_with(i_name, '_pgq_ev_')
+$$;
+
 create or replace function pgq._trg_cols(i_relid pg_catalog.oid)
 returns table (name pg_catalog.text, typ pg_catalog.oid, keypos pg_catalog.int4, ok pg_catalog.bool)
 language sql stable
 as $$
     select a.attname::pg_catalog.text, a.atttypid, pg_catalog.array_position(pk.cols, a.attnum),
-           a.atttypid operator(pg_catalog.=) any (
-               '{16,17,18,19,20,21,23,25,26,650,700,701,774,790,829,869,1042,1043,1082,1083,1114,1184,1186,1266,1560,1562,1700,2950}'::pg_catalog.oid[])
-           and a.attcollation operator(pg_catalog.=) any ('{0,100,950,951}'::pg_catalog.oid[])
-           and not pg_catalog.starts_with(a.attname::pg_catalog.text, '_pgq_ev_')
-           and pk.in_order
+           pgq._trg_col_ok(a.atttypid, a.attcollation, a.attname::pg_catalog.text) and pk.in_order
       from pg_catalog.pg_attribute a,
            (select k.cols,
                    -- up to 3 key columns, in column order (else the
@@ -961,6 +972,7 @@ revoke all on function pgq._trg_urlenc_row(text[], text[], boolean[]) from publi
 revoke all on function pgq._trg_json_row(text[], text[], text[], boolean[], json) from public;
 revoke all on function pgq._trg_args(text[], integer, text, text, text, text, text) from public;
 revoke all on function pgq._trg_eval_exprs(text[], record, text) from public;
+revoke all on function pgq._trg_col_ok(oid, oid, text) from public;
 revoke all on function pgq._trg_cols(oid) from public;
 revoke all on function pgq._trg_text(oid, text) from public;
 revoke all on function pgq._trg_changed(oid, text, text) from public;
@@ -974,6 +986,7 @@ grant execute on function pgq._trg_urlenc_row(text[], text[], boolean[]) to pgq_
 grant execute on function pgq._trg_json_row(text[], text[], text[], boolean[], json) to pgq_writer;
 grant execute on function pgq._trg_args(text[], integer, text, text, text, text, text) to pgq_writer;
 grant execute on function pgq._trg_eval_exprs(text[], record, text) to pgq_writer;
+grant execute on function pgq._trg_col_ok(oid, oid, text) to pgq_writer;
 grant execute on function pgq._trg_cols(oid) to pgq_writer;
 grant execute on function pgq._trg_text(oid, text) to pgq_writer;
 grant execute on function pgq._trg_changed(oid, text, text) to pgq_writer;
@@ -982,20 +995,22 @@ grant execute on function pgq._trg_fast(text, text, oid, text, text, text, json,
 grant execute on function pgq._trg_event(text, text, text, text, oid, text, text, integer, text[], record, record, text, text, text) to pgq_writer;
 
 
--- pgq._trg_make_row_trigger(name, code): makes the row-level trigger
--- function pgq.<name>() (logutriga.sql, sqltriga.sql, jsontriga.sql call
--- it).  A trigger function must itself receive NEW and OLD, so each format
--- needs a function of its own; they differ only in the format code they
--- hand on, so they come from this one template.
-create or replace function pgq._trg_make_row_trigger(i_name text, i_code text)
-returns void as $make$
+-- pgq._trg_row_trigger_sql(name, code, pre): the CREATE statement of the
+-- row-level trigger function pgq.<name>() of format code; pre (may be
+-- empty) is PL/pgSQL put first in its body (the generated per-table code
+-- of sql/triggers/gen.sql, which returns when it has queued the event).
+-- A trigger function must itself receive NEW and OLD, so each format needs
+-- a function of its own; they differ only in the format code they hand
+-- on, so they come from this one template.
+create or replace function pgq._trg_row_trigger_sql(i_name text, i_code text, i_pre text)
+returns text as $make$
 begin
-    execute pg_catalog.replace(pg_catalog.replace($template$
-create or replace function pgq.@NAME@()
-returns trigger
-language plpgsql
-as $$
+    -- pre last: it may hold anything (column names), no placeholder in it
+    -- is replaced
+    return pg_catalog.format('create or replace function pgq.%I() returns trigger language plpgsql as %L', i_name,
+        pg_catalog.replace(pg_catalog.replace($template$
 begin
+@PRE@
     -- No pinned search_path here: pgq._trg_event needs the caller's path for
     -- the user's expressions.  So every name below carries its schema.
     -- Only the queue as argument: the lean path, if it takes the row.
@@ -1016,9 +1031,18 @@ begin
     end if;
     return NEW;
 end;
-$$;
-$template$, '@NAME@', i_name), '@CODE@', i_code);
+$template$, '@CODE@', i_code), '@PRE@', i_pre));
+end
+$make$ language plpgsql immutable set search_path = pg_catalog, pg_temp;
+
+-- pgq._trg_make_row_trigger(name, code): makes pgq.<name>() (logutriga.sql,
+-- sqltriga.sql, jsontriga.sql call it).
+create or replace function pgq._trg_make_row_trigger(i_name text, i_code text)
+returns void as $make$
+begin
+    execute pgq._trg_row_trigger_sql(i_name, i_code, '');
 end
 $make$ language plpgsql set search_path = pg_catalog, pg_temp;
 
+revoke all on function pgq._trg_row_trigger_sql(text, text, text) from public;
 revoke all on function pgq._trg_make_row_trigger(text, text) from public;

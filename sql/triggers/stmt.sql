@@ -555,13 +555,20 @@ $make_stmt_triggers$;
 -- The events are those of the row-level trigger, in the same order.
 -- Triggers are named <name>_ins/_upd/_del/_trunc (or <name> for the one
 -- row-level trigger); name defaults to pgq_<queue>.  Returns their names.
+-- i_generated: instead of statement-level triggers, one AFTER row-level
+-- trigger of a function generated for this table (sql/triggers/gen.sql:
+-- static code per column, the cheapest per row, for one-row statements
+-- as for bulk); for options, or a table the generated code cannot serve
+-- (column types outside its list, not a plain table), pgq.<kind>.
+drop function if exists pgq.create_trigger(regclass, text, text, text[], text, text[]);
 create or replace function pgq.create_trigger(
     i_table regclass,
     i_queue text,
     i_kind text default 'logutriga',
     i_options text[] default '{}',
     i_name text default null,
-    i_events text[] default '{insert,update,delete}')
+    i_events text[] default '{insert,update,delete}',
+    i_generated boolean default false)
 returns text[]
 language plpgsql
 set search_path = pg_catalog, pg_temp
@@ -575,6 +582,7 @@ declare
     tname   text := coalesce(i_name, 'pgq_' || i_queue);
     created text[] := '{}';
     o       text;
+    fname   text;
 begin
     if i_kind not in ('logutriga', 'sqltriga', 'jsontriga') then
         raise exception 'pgq.create_trigger: kind must be logutriga, sqltriga or jsontriga, not %', i_kind;
@@ -600,7 +608,17 @@ begin
         end if;
     end loop;
     args := array_to_string(array(select quote_literal(x) from unnest(i_queue || coalesce(i_options, '{}')) x), ', ');
-    if per_row then
+    if i_generated then
+        per_row := true;
+        if coalesce(i_options, '{}') = '{}' and array_remove(evs, 'truncate') <> '{}' then
+            fname := pgq._trg_gen_create(i_table, i_queue, i_kind);
+        end if;
+    end if;
+    if fname is not null then
+        execute format('create trigger %I after %s on %s for each row execute function pgq.%I(%L)',
+                       tname, array_to_string(array_remove(evs, 'truncate'), ' or '), i_table, fname, i_queue);
+        created := created || tname;
+    elsif per_row then
         if array_remove(evs, 'truncate') <> '{}' then
             execute format('create trigger %I %s %s on %s for each row execute function pgq.%I(%s)',
                            tname, case when skip then 'before' else 'after' end,
@@ -639,7 +657,7 @@ revoke all on function pgq._insert_event_is_ours() from public;
 revoke all on function pgq.logutriga_stmt() from public;
 revoke all on function pgq.sqltriga_stmt() from public;
 revoke all on function pgq.jsontriga_stmt() from public;
-revoke all on function pgq.create_trigger(regclass, text, text, text[], text, text[]) from public;
+revoke all on function pgq.create_trigger(regclass, text, text, text[], text, text[], boolean) from public;
 grant execute on function pgq._trg_fail(text) to pgq_writer;
 grant execute on function pgq._insert_event_batch(text, text[], text[], text[], text[], text[], text[]) to pgq_writer;
 grant execute on function pgq._trg_stmt_sql(text, text, oid, text, text, integer, text[]) to pgq_writer;
@@ -648,4 +666,4 @@ grant execute on function pgq._insert_event_is_ours() to pgq_writer;
 grant execute on function pgq.logutriga_stmt() to pgq_writer;
 grant execute on function pgq.sqltriga_stmt() to pgq_writer;
 grant execute on function pgq.jsontriga_stmt() to pgq_writer;
-grant execute on function pgq.create_trigger(regclass, text, text, text[], text, text[]) to pgq_writer;
+grant execute on function pgq.create_trigger(regclass, text, text, text[], text, text[], boolean) to pgq_writer;

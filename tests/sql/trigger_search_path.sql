@@ -55,6 +55,13 @@ $$;
 select add_triggers('logutriga');
 select add_triggers('sqltriga');
 select add_triggers('jsontriga');
+-- and the generated per-table triggers (sql/triggers/gen.sql), written
+-- before the traps are planted, as their names are collected from the
+-- functions' source
+create table acct_gen (id int primary key, name text, score numeric, n int, ok bool, ts timestamptz,
+                       c char(3), ip inet, f float8);
+select pgq.create_trigger('acct_gen', 'testq', k, i_name => 'gen_' || k, i_generated => true)
+  from unnest(array['logutriga', 'sqltriga', 'jsontriga']) k;
 
 -- the changes, bound now (SQL standard body); the triggers fire under the
 -- search_path of the CALL
@@ -70,6 +77,11 @@ create procedure changes() begin atomic
     update acct_magic set v = 'm2' where id = 1;
     delete from acct_magic where id = 1;
     insert into acct_nokey values (1, 'nk');
+    insert into acct_gen values (1, 'g h', 1.5, 2, true, '2020-01-02 03:04:05+00', 'ab', '10.0.0.1', 1e30);
+    insert into acct_gen (id) values (2);
+    update acct_gen set score = 1.50, f = 2 where id = 1;
+    update acct_gen set name = 'x', ok = false where id = 2;
+    delete from acct_gen;
 end;
 create procedure run_all() language plpgsql as $$
 begin

@@ -1,0 +1,331 @@
+-- ----------------------------------------------------------------------
+-- Generated per-table row-level triggers (pgq.create_trigger(...,
+-- i_generated => true)).
+--
+-- pgq._trg_gen_create(table, queue, kind) writes a trigger function of its
+-- own for one table, queue and format: pgq._trg_gen_<table oid>_<l|s|j>_<hash
+-- of the queue>().  Its first part builds the event with static
+-- expressions over NEW and OLD (each column's text output, encoded as the
+-- format wants, names and key known in advance) and queues it with
+-- pgq.insert_event: no catalog query, no dynamic SQL, no argument parsing
+-- per row.  The rest of its body is that of pgq.logutriga / sqltriga /
+-- jsontriga (pgq._trg_row_trigger_sql), the general path, taken whenever
+-- the first part does not apply: another table, other arguments, a
+-- changed key, no key for UPDATE/DELETE, session_replication_role local,
+-- or a table that has changed since the code was written.
+--
+-- Stale code never runs.  The first part is guarded by one expression,
+--     pgq._trg_gen_valid('<oid>'::regclass, '<shape>')
+-- where <shape> is what pgq._trg_gen_shape(table) said when the code was
+-- written (every live column's number, name, type, typmod and collation,
+-- and the primary key's columns).  pgq._trg_gen_valid is declared
+-- IMMUTABLE, so the planner evaluates it once, when PL/pgSQL plans the
+-- expression, and the plan holds its answer as a constant: no catalog read
+-- per row.  The plan stays only as long as the table is unchanged: a
+-- regclass constant in a query makes PostgreSQL's plan cache depend on
+-- that relation (as for nextval('seq')), so any ALTER TABLE of it (add,
+-- drop, rename, retype a column, change the key, ...), in this session or
+-- committed by another, in this transaction or rolled back to a savepoint,
+-- invalidates the plan, and the next row plans the guard again, which
+-- reads the catalog again.  A table that no longer matches takes the
+-- general path (same events, slower) until pgq.create_trigger's
+-- generation is run again.  Nothing is kept in settings or temporary
+-- objects; the only cache is PostgreSQL's own plan cache.
+--
+-- search_path: the generated function runs as the caller, under the
+-- caller's search_path (the general path needs both), so, like the other
+-- trigger functions, it names the schema of every function, operator and
+-- type it uses.  The columns' text comes from their types' output
+-- functions (pg_catalog), exactly what record_out writes; only types
+-- whose output does not depend on search_path are taken
+-- (pgq._trg_cols's list), others leave the table to the general path.
+-- ----------------------------------------------------------------------
+
+-- pgq._trg_gen_shape(table): the facts the generated code depends on, as
+-- text: each live column's attnum, name, type, typmod, collation, in order,
+-- then the primary key's columns in key order.
+create or replace function pgq._trg_gen_shape(i_rel oid)
+returns text
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select coalesce((select string_agg(format('%s:%s:%s:%s:%s', a.attnum, quote_ident(a.attname), a.atttypid,
+                                              a.atttypmod, a.attcollation), ',' order by a.attnum)
+                       from pg_attribute a
+                      where a.attrelid = i_rel and a.attnum > 0 and not a.attisdropped), '')
+           || '|' || coalesce((select (k.indkey::int2[])[0:k.indnkeyatts - 1]::text
+                                 from pg_index k
+                                where k.indrelid = i_rel and k.indisprimary), '')
+           || '|' || coalesce((select c.relkind::text from pg_class c where c.oid = i_rel), '')
+$$;
+
+-- pgq._trg_gen_valid(table, shape): whether the table still has that
+-- shape.  Declared IMMUTABLE on purpose, though it reads the catalog: the
+-- generated triggers call it with constants, so it is evaluated when the
+-- guard is planned, and the plan cache drops that plan whenever the table
+-- changes (see above).  Not for any other use.
+create or replace function pgq._trg_gen_valid(i_rel pg_catalog.regclass, i_shape text)
+returns boolean
+language plpgsql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return pgq._trg_gen_shape(i_rel) = i_shape;
+end;
+$$;
+
+-- pgq._trg_gen_text(type, expr): SQL for the text output of expr (a value of
+-- type) as record_out writes it: the type's output function, called by
+-- name in pg_catalog (casts to text may differ: bool, char(n), inet).
+create or replace function pgq._trg_gen_text(i_typ oid, i_expr text)
+returns text
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select case when i_typ = 25 then i_expr
+                else format('pg_catalog.textin(pg_catalog.%I(%s))', t.typoutput::text, i_expr) end
+      from pg_type t where t.oid = i_typ
+$$;
+
+-- pgq._trg_gen_code(table, queue, code): the generated part of the trigger
+-- function (PL/pgSQL statements put first in its body), or NULL when the
+-- table cannot have one (a column type or key the general path must see to,
+-- not a plain table, no columns).
+create or replace function pgq._trg_gen_code(i_rel oid, i_queue text, i_code text)
+returns text
+language plpgsql stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    c           record;
+    n           integer := 0;
+    has_key     boolean := false;
+    nv          text;           -- text of NEW.col
+    ov          text;           -- text of OLD.col
+    vv          text;           -- text of the row the event shows (OLD for DELETE)
+    l_ins       text[] := '{}'; -- urlencoded / JSON pieces of NEW
+    l_del       text[] := '{}'; -- of OLD
+    s_names     text[] := '{}';
+    s_vals      text[] := '{}';
+    s_set       text[] := '{}';
+    key_names   text[] := '{}'; -- key order
+    key_new     text[] := '{}'; -- column order: key column = old value (sqltriga)
+    key_same    text[] := '{}'; -- UPDATE: key column unchanged
+    first_key   text;
+    ev_ins      text;
+    ev_upd      text;
+    ev_del      text;
+    t_ins       text;
+    t_upd       text;
+    t_del       text;
+    q           text := quote_literal(i_queue);
+    guard       text;
+    ins         text;
+    res         text;
+begin
+    if (select k.relkind from pg_class k where k.oid = i_rel) is distinct from 'r' then
+        return null;
+    end if;
+    -- the columns, and the primary key's (in any order)
+    for c in select a.attname::text as name, a.atttypid as typ, array_position(pk.cols, a.attnum) as keypos,
+                    pgq._trg_col_ok(a.atttypid, a.attcollation, a.attname::text) as ok,
+                    pgq._trg_col_kind(a.atttypid, a.attcollation) as kind
+               from pg_attribute a,
+                    (select (select (k.indkey::int2[])[0:k.indnkeyatts - 1] from pg_index k
+                              where k.indrelid = i_rel and k.indisprimary) as cols) pk
+              where a.attrelid = i_rel and a.attnum > 0 and not a.attisdropped
+              order by a.attnum loop
+        if not c.ok then
+            return null;
+        end if;
+        n := n + 1;
+        nv := pgq._trg_gen_text(c.typ, format('NEW.%I', c.name));
+        ov := pgq._trg_gen_text(c.typ, format('OLD.%I', c.name));
+        if i_code = 'l' then
+            -- name=value urlencoded, the bare name for NULL; outputs of
+            -- only [0-9A-Za-z.-] need no encoding
+            for pass in 1 .. 2 loop
+                vv := case when pass = 1 then nv else ov end;
+                vv := format('case when %s is null then %L else %L operator(pg_catalog.||) %s end', vv,
+                             pgq._urlencode(c.name), pgq._urlencode(c.name) || '=',
+                             case when c.typ in (16, 20, 21, 23, 26, 1700, 2950) then vv
+                                  else format('pgq._urlencode(%s)', vv) end);
+                if pass = 1 then l_ins := l_ins || vv; else l_del := l_del || vv; end if;
+            end loop;
+        elsif i_code = 'j' then
+            -- "name":value, value as jsontriga writes it (bool, integers,
+            -- dates and times as to_json() does; the rest as a string)
+            for pass in 1 .. 2 loop
+                vv := case when pass = 1 then 'NEW' else 'OLD' end || format('.%I', c.name);
+                vv := quote_literal(to_json(c.name)::text || ':') || ' operator(pg_catalog.||) ' || case
+                    when c.typ = 16 then format('case when %1$s then ''true'' when not %1$s then ''false'' else ''null'' end', vv)
+                    when c.typ in (20, 21, 23) then format('coalesce(%s, ''null'')', pgq._trg_gen_text(c.typ, vv))
+                    when c.typ in (1082, 1114, 1184) then format('coalesce(pg_catalog.to_json(%s)::pg_catalog.text, ''null'')', vv)
+                    else format('coalesce(pg_catalog.to_json(%s)::pg_catalog.text, ''null'')', pgq._trg_gen_text(c.typ, vv)) end;
+                if pass = 1 then l_ins := l_ins || vv; else l_del := l_del || vv; end if;
+            end loop;
+        else
+            s_names := s_names || quote_ident(c.name);
+            s_vals := s_vals || format('coalesce(pg_catalog.quote_literal(%s), ''null'')', nv);
+            -- changed: the type's '=' for numbers and intervals, else the text
+            vv := case when c.kind in ('n', 'f', 'd', 'i')
+                       then format('NEW.%1$I operator(pg_catalog.<>) OLD.%1$I', c.name)
+                       else format('%s operator(pg_catalog.<>) %s', nv, ov) end;
+            s_set := s_set || format('case when (case when %1$s is null then %2$s is not null when %2$s is null then true else %3$s end)'
+                                     ' then %4$L operator(pg_catalog.||) coalesce(pg_catalog.quote_literal(%1$s), ''NULL'') end',
+                                     nv, ov, vv, quote_ident(c.name) || '=');
+        end if;
+        if c.keypos is not null then
+            has_key := true;
+            key_names[c.keypos] := c.name;
+            -- key columns are NOT NULL; unchanged by the type's '=' or text
+            key_same := key_same || case when c.kind in ('n', 'f', 'd', 'i')
+                                         then format('NEW.%1$I operator(pg_catalog.=) OLD.%1$I', c.name)
+                                         else format('%s operator(pg_catalog.=) %s', nv, ov) end;
+            key_new := key_new || format('%L operator(pg_catalog.||) pg_catalog.quote_literal(%s)', quote_ident(c.name) || '=', ov);
+            if first_key is null then
+                first_key := format('%L operator(pg_catalog.||) pg_catalog.quote_literal(%s)', quote_ident(c.name) || '=', ov);
+            end if;
+        end if;
+    end loop;
+    if n = 0 then
+        return null;
+    end if;
+
+    if i_code = 'l' then
+        t_ins := quote_literal('I:' || array_to_string(key_names, ','));
+        t_upd := quote_literal('U:' || array_to_string(key_names, ','));
+        t_del := quote_literal('D:' || array_to_string(key_names, ','));
+        ev_ins := array_to_string(l_ins, ' operator(pg_catalog.||) ''&'' operator(pg_catalog.||) ');
+        ev_upd := ev_ins;
+        ev_del := array_to_string(l_del, ' operator(pg_catalog.||) ''&'' operator(pg_catalog.||) ');
+    elsif i_code = 'j' then
+        for pass in 1 .. 3 loop
+            vv := format('''{"op":"%s","table":'' operator(pg_catalog.||) pg_catalog.to_json(array[TG_TABLE_SCHEMA::pg_catalog.text,'
+                         ' TG_TABLE_NAME::pg_catalog.text])::pg_catalog.text operator(pg_catalog.||) %L',
+                         (array['INSERT', 'UPDATE', 'DELETE'])[pass], ',"pkey":' || to_json(key_names)::text || '}');
+            if pass = 1 then t_ins := vv; elsif pass = 2 then t_upd := vv; else t_del := vv; end if;
+        end loop;
+        ev_ins := '''{'' operator(pg_catalog.||) '
+                  || array_to_string(l_ins, ' operator(pg_catalog.||) '','' operator(pg_catalog.||) ')
+                  || ' operator(pg_catalog.||) ''}''';
+        ev_upd := ev_ins;
+        ev_del := '''{'' operator(pg_catalog.||) '
+                  || array_to_string(l_del, ' operator(pg_catalog.||) '','' operator(pg_catalog.||) ')
+                  || ' operator(pg_catalog.||) ''}''';
+    else
+        t_ins := '''I''';
+        t_upd := '''U''';
+        t_del := '''D''';
+        ev_ins := quote_literal('(' || array_to_string(s_names, ',') || ') values (') || ' operator(pg_catalog.||) '
+                  || array_to_string(s_vals, ' operator(pg_catalog.||) '','' operator(pg_catalog.||) ')
+                  || ' operator(pg_catalog.||) '')''';
+        if has_key then
+            -- the changed columns, else the first key column with its old
+            -- value; then the key with its old values
+            ev_upd := format('coalesce(%s, %s) operator(pg_catalog.||) '' where '' operator(pg_catalog.||) %s',
+                             case when n <= 99 then 'pgq._trg_gen_nonempty(pg_catalog.concat_ws('','', ' || array_to_string(s_set, ', ') || '))'
+                                  else 'pgq._trg_gen_nonempty(pg_catalog.array_to_string(array[' || array_to_string(s_set, ', ') || '], '',''))' end,
+                             first_key,
+                             array_to_string(key_new, ' operator(pg_catalog.||) '' and '' operator(pg_catalog.||) '));
+            ev_del := array_to_string(key_new, ' operator(pg_catalog.||) '' and '' operator(pg_catalog.||) ');
+        end if;
+    end if;
+
+    -- the guard (see the top of this file): one simple expression
+    guard := format('TG_RELID operator(pg_catalog.=) %s::pg_catalog.oid and TG_NARGS operator(pg_catalog.=) 1'
+                    ' and TG_ARGV[0] operator(pg_catalog.=) %s and TG_LEVEL operator(pg_catalog.=) ''ROW'''
+                    ' and TG_WHEN operator(pg_catalog.=) ''AFTER'''
+                    ' and pgq._trg_gen_valid(%L::pg_catalog.regclass, %L)'
+                    ' and pg_catalog.current_setting(''session_replication_role'') operator(pg_catalog.<>) ''local''',
+                    i_rel, q, i_rel::text, pgq._trg_gen_shape(i_rel));
+    -- queue the event: pgq.insert_event(queue, type, data, schema.table)
+    ins := ', TG_TABLE_SCHEMA operator(pg_catalog.||) ''.'' operator(pg_catalog.||) TG_TABLE_NAME, null, null, null);';
+    res := E'    -- GENERATED by pgq._trg_gen_create(); do not edit\n'
+        || E'    declare\n        ev_id pg_catalog.int8;\n    begin\n'
+        || format(E'    if %s then\n', guard)
+        || E'        if TG_OP operator(pg_catalog.=) ''INSERT'' then\n'
+        || format(E'            %s\n', 'ev_id := pgq.insert_event(' || q || ', ' || t_ins || ', ' || ev_ins || ins)
+        || E'            return null;\n';
+    if has_key then
+        res := res
+            || E'        elsif TG_OP operator(pg_catalog.=) ''UPDATE'' then\n'
+            || format(E'            if %s then\n', array_to_string(key_same, ' and '))
+            || format(E'                %s\n', 'ev_id := pgq.insert_event(' || q || ', ' || t_upd || ', ' || ev_upd || ins)
+            || E'                return null;\n'
+            || E'            end if;\n'
+            || E'        elsif TG_OP operator(pg_catalog.=) ''DELETE'' then\n'
+            || format(E'            %s\n', 'ev_id := pgq.insert_event(' || q || ', ' || t_del || ', ' || ev_del || ins)
+            || E'            return null;\n';
+    end if;
+    return res || E'        end if;\n    end if;\n    end;\n';
+end;
+$$;
+
+-- pgq._trg_gen_nonempty(text): NULL for '', else the text (NULLIF would
+-- look '=' up by the caller's search_path).  Inlined.
+create or replace function pgq._trg_gen_nonempty(i_txt pg_catalog.text)
+returns pg_catalog.text
+language sql immutable parallel safe
+as $$
+    select case when i_txt operator(pg_catalog.=) '' then null else i_txt end
+$$;
+
+-- pgq._trg_gen_name(table, queue, code): the generated function's name.
+create or replace function pgq._trg_gen_name(i_rel oid, i_queue text, i_code text)
+returns text
+language sql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+    select format('_trg_gen_%s_%s_%s', i_rel, i_code, left(md5(i_queue), 12))
+$$;
+
+-- pgq._trg_gen_create(table, queue, kind): (re)writes the generated trigger
+-- function of a table for a queue and kind (logutriga, sqltriga,
+-- jsontriga) and returns its name (in schema pgq), or NULL when the table
+-- cannot have one (pgq.create_trigger then uses pgq.<kind>).  SECURITY
+-- DEFINER to create it in pgq; harmless for any caller: the function is
+-- only ever run by a trigger a table's owner creates, runs with the
+-- rights of whoever changes the table, and whatever its code, gives the
+-- events of pgq.<kind>(queue).
+create or replace function pgq._trg_gen_create(i_table regclass, i_queue text, i_kind text)
+returns text
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    code    text;
+    fname   text;
+    pre     text;
+begin
+    code := case i_kind when 'logutriga' then 'l' when 'sqltriga' then 's' when 'jsontriga' then 'j' end;
+    if code is null then
+        raise exception 'pgq._trg_gen_create: kind must be logutriga, sqltriga or jsontriga, not %', i_kind;
+    end if;
+    if i_queue is null then
+        raise exception 'pgq._trg_gen_create: queue is required';
+    end if;
+    pre := pgq._trg_gen_code(i_table, i_queue, code);
+    if pre is null then
+        return null;
+    end if;
+    fname := pgq._trg_gen_name(i_table, i_queue, code);
+    execute pgq._trg_row_trigger_sql(fname, code, pre);
+    execute format('revoke all on function pgq.%I() from public', fname);
+    execute format('grant execute on function pgq.%I() to pgq_writer', fname);
+    return fname;
+end;
+$$;
+
+revoke all on function pgq._trg_gen_shape(oid) from public;
+revoke all on function pgq._trg_gen_valid(pg_catalog.regclass, text) from public;
+revoke all on function pgq._trg_gen_text(oid, text) from public;
+revoke all on function pgq._trg_gen_code(oid, text, text) from public;
+revoke all on function pgq._trg_gen_nonempty(pg_catalog.text) from public;
+revoke all on function pgq._trg_gen_name(oid, text, text) from public;
+revoke all on function pgq._trg_gen_create(regclass, text, text) from public;
+grant execute on function pgq._trg_gen_shape(oid) to pgq_writer;
+grant execute on function pgq._trg_gen_valid(pg_catalog.regclass, text) to pgq_writer;
+grant execute on function pgq._trg_gen_nonempty(pg_catalog.text) to pgq_writer;
+grant execute on function pgq._trg_gen_create(regclass, text, text) to pgq_writer;
