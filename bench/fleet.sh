@@ -13,7 +13,10 @@
 #   FLEET_PICKUPS   new databases created per daemon and count [2]
 #   FLEET_LOAD_PCT  share of the databases that get the producer's load, % [10]
 #   FLEET_OUT       results file (our section is replaced) [bench/RESULTS.md]
-#   FLEET_BUILD     build directory of pgqadm [build-bench]; PGQADM overrides the binary
+#   FLEET_REV       build this git revision (git archive into the work directory)
+#                   instead of the working tree, e.g. HEAD while others edit src/ []
+#   FLEET_BUILD     build directory of pgqadm from the working tree [build-bench];
+#                   PGQADM overrides the binary (then say which code it is)
 #
 # Every database is a copy (createdb -T) of a template with the C extension
 # pgq and queues q1..q3, so both daemons serve exactly the same databases; one
@@ -62,11 +65,24 @@ rec() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RAW"; }   # figure si
 now() { date +%s.%N; }
 
 # ---------------------------------------------------------------- build
+SRC=$ROOT
+CODE="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src sql include || echo ' + uncommitted changes in src/sql/include')"
+if [ -n "${FLEET_REV:-}" ] && [ -n "${PGQADM:-}" ]; then
+    CODE="$(git -C "$ROOT" rev-parse --short "$FLEET_REV") (binary given: $PGQADM)"
+elif [ -n "${FLEET_REV:-}" ]; then
+    SRC=$WORK/src
+    BUILD=$WORK/build
+    CODE=$(git -C "$ROOT" rev-parse --short "$FLEET_REV")
+    mkdir -p "$SRC"
+    git -C "$ROOT" archive "$FLEET_REV" | tar -x -C "$SRC"
+fi
 if [ -z "${PGQADM:-}" ]; then
-    log "building pgqadm (Release, $BUILD)"
-    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    log "building pgqadm $CODE (Release, $BUILD)"
+    cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "$BUILD" --target pgqadm -j2 >/dev/null
     PGQADM=$BUILD/pgqadm
+elif [ -z "${FLEET_REV:-}" ]; then
+    CODE="$PGQADM (given)"
 fi
 PGQD=$(command -v pgqd)
 
@@ -273,7 +289,7 @@ done
 grep -q ERROR "$WORK"/ours.log 2>/dev/null && log "our daemon logged errors: $(grep -c ERROR "$WORK/ours.log") lines (see $WORK/ours.log)"
 $PY "$HELPER" report --raw "$RAW" --out "$OUT" --ns "$NS" \
     --date "$(date -u '+%Y-%m-%d %H:%M UTC')" --elapsed "$SECONDS" \
-    --commit "$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet -- src sql || echo '+dirty')" \
+    --commit "$CODE" \
     --machine "$(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, a VM on a shared host; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)" \
     --pg "$(sql postgres -c 'show server_version')" \
     --ext "$(sql fleet_tpl -c "select extversion from pg_extension where extname = 'pgq'")" \
