@@ -272,6 +272,20 @@ failover() { # N
     set_idle_period "$n" "$IDLE_PERIOD"
 }
 
+# ---------------------------------------------------------------- report
+# report DONE: the section for the counts done so far (rewritten after each count)
+report() {
+$PY "$HELPER" report --raw "$RAW" --out "$OUT" --ns "$1" \
+    --date "$(date -u '+%Y-%m-%d %H:%M UTC')" --elapsed "$SECONDS" \
+    --commit "$CODE" \
+    --machine "$(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, a VM on a shared host; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)" \
+    --pg "$(sql postgres -c 'show server_version')" \
+    --ext "$(sql fleet_tpl -c "select extversion from pg_extension where extname = 'pgq'")" \
+    --pgqd "$("$PGQD" -V 2>&1 | head -1)" --cmd "$CMDLINE" --settings "$SETTINGS" \
+    --setup "Per count N: databases f0001..fN, copies of one template with \`create extension pgq\` and queues q1..q3 (no consumers); both daemons run the same pgqd-style config (discovery through initial_database = postgres, check_period = $CHECK, ticker_period = $LOOP_DELAY, maint/retry periods at pgqd's defaults) as root over the Unix socket. Window $WINDOW s per figure, 5 s after the daemon holds a connection to every database. Load: $LOAD_PCT % of the databases, each one transaction per second of 15 events (5 in each queue; synchronous_commit off for the producer). CPU = utime+stime from /proc in CPU seconds per minute; backends = client backends other than the bench's, sampled every second (one born in the window counts from 0); whole server = every postmaster child, exited ones included. New database: \`createdb -T\` of a template whose q1 has an event due (ticker_max_lag 0), time to its first pgq.tick row, $PICKUPS per daemon and count. Failover: two of our daemons; daemon A leads every database, B stands by; SIGKILL A; led again = every database has a granted advisory lock again (pg_locks, polled every 20 ms); ticked again = the first pgq.tick row after the kill per database (ticker_idle_period 2 s in that phase)." \
+    --check-period "$CHECK" --loop-delay "$LOOP_DELAY" --notes "$WORK/notes.md" > "$WORK/report.md"
+}
+
 # ---------------------------------------------------------------- run
 idx=0
 for n in $NS; do
@@ -283,18 +297,13 @@ for n in $NS; do
     for side in $sides; do measure_side "$n" "$side"; done
     [ "$FAILOVER" = 1 ] && [[ " $DAEMONS " == *" ours "* ]] && failover "$n"
     idx=$((idx + 1))
+    DONE="${DONE:-}${DONE:+ }$n"
+    report "$DONE"
+    log "section for N = $DONE written into $OUT"
 done
-
-# ---------------------------------------------------------------- report
-grep -q ERROR "$WORK"/ours.log 2>/dev/null && log "our daemon logged errors: $(grep -c ERROR "$WORK/ours.log") lines (see $WORK/ours.log)"
-$PY "$HELPER" report --raw "$RAW" --out "$OUT" --ns "$NS" \
-    --date "$(date -u '+%Y-%m-%d %H:%M UTC')" --elapsed "$SECONDS" \
-    --commit "$CODE" \
-    --machine "$(nproc) CPUs ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, a VM on a shared host; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)" \
-    --pg "$(sql postgres -c 'show server_version')" \
-    --ext "$(sql fleet_tpl -c "select extversion from pg_extension where extname = 'pgq'")" \
-    --pgqd "$("$PGQD" -V 2>&1 | head -1)" --cmd "$CMDLINE" --settings "$SETTINGS" \
-    --setup "Per count N: databases f0001..fN, copies of one template with \`create extension pgq\` and queues q1..q3 (no consumers); both daemons run the same pgqd-style config (discovery through initial_database = postgres, check_period = $CHECK, ticker_period = $LOOP_DELAY, maint/retry periods at pgqd's defaults) as root over the Unix socket. Window $WINDOW s per figure, 5 s after the daemon holds a connection to every database. Load: $LOAD_PCT % of the databases, each one transaction per second of 15 events (5 in each queue; synchronous_commit off for the producer). CPU = utime+stime from /proc in CPU seconds per minute; backends = client backends other than the bench's, sampled every second (one born in the window counts from 0); whole server = every postmaster child, exited ones included. New database: \`createdb -T\` of a template whose q1 has an event due (ticker_max_lag 0), time to its first pgq.tick row, $PICKUPS per daemon and count. Failover: two of our daemons; daemon A leads every database, B stands by; SIGKILL A; led again = every database has a granted advisory lock again (pg_locks, polled every 20 ms); ticked again = the first pgq.tick row after the kill per database (ticker_idle_period 2 s in that phase)." \
-    --check-period "$CHECK" --loop-delay "$LOOP_DELAY" --notes "$WORK/notes.md" > "$WORK/report.md"
 cat "$WORK/report.md"
-log "done in $SECONDS s; section written into $OUT"
+for f in "$WORK"/*.log; do
+    grep -qE ' (ERROR|CRITICAL|FATAL) ' "$f" && log "$(basename "$f"): $(grep -cE ' (ERROR|CRITICAL|FATAL) ' "$f") error lines"
+done
+log "done in $SECONDS s"
+
