@@ -236,9 +236,15 @@ if os.path.exists(a.notes):
     w(open(a.notes).read().rstrip())
     w("")
 
-# bench/soak.sh appends "### Fault soak" entries to the same file: keep them.
+# bench/fleet.sh writes its own section, bench/soak.sh appends "### Fault soak"
+# entries to the same file: keep them.
 if os.path.exists(a.out):
     old = open(a.out).read().split("\n")
+    fleet = [i for i, l in enumerate(old) if l.startswith("## Fleet (issue 17")]
+    if fleet:
+        end = next((i for i in range(fleet[0] + 1, len(old)) if old[i].startswith("## ")), len(old))
+        w("\n".join(old[fleet[0]:end]).rstrip())
+        w("")
     starts = [i for i, l in enumerate(old) if l.startswith("### Fault soak")]
     if starts:
         w("## Fault-injection soaks (bench/soak.sh)")
