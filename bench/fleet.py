@@ -346,6 +346,10 @@ def cmd_report(a):
         ("failover_tick_max_s", "SIGKILL → every database ticked again, s (max over DBs)", "max"),
         ("failover_tick_med_s", "SIGKILL → database ticked again, s (median over DBs)", "med"),
         ("failover_ticked_dbs", "databases ticked again after the kill", "med"),
+        ("standby_daemon_cpu", "A leads, B stands by: B's CPU, s/min", "med"),
+        ("standby_server_cpu", "A leads, B stands by: whole server CPU, s/min", "med"),
+        ("idle_server_cpu", "(ours alone, idle: whole server CPU, s/min)", "med"),
+        ("standby_conns_mean", "A leads, B stands by: connections, mean", "med"),
     ):
         cells = []
         for n in ns:

@@ -27,7 +27,8 @@
 # the time from createdb of a new database to its first tick. Then two of our
 # daemons on the same databases: SIGKILL the one that leads every database,
 # time until each is led and ticked again (queues' ticker_idle_period 2 s
-# for that phase, so idle ones tick soon). The server keeps initdb's
+# for that phase, so idle ones tick soon); before the kill, a window with
+# one daemon leading and the other standing by. The server keeps initdb's
 # defaults (fsync, synchronous_commit, full_page_writes on); the producer
 # alone sets synchronous_commit = off for its own transactions.
 # Raw samples (figure, side, rep, value) and logs stay in the work directory;
@@ -178,11 +179,12 @@ conns() { $PY "$HELPER" conns --dsn "$BASE" --count "${1:-0}" --timeout "${2:-0}
 ticks_sum() {
     $PY "$HELPER" ticks --dsn "$BASE" --dbs "$(db_list "$2")" --since "$1" | awk '{s += $3} END {print s + 0}'
 }
-window() { # N SIDE PHASE
+window() { # N TAG PHASE: sample the daemon of pidfile TAG.pid (side ours for fo_*)
     local n=$1 side=$2 phase=$3 t0 out
     t0=$(now)
     out=$($PY "$HELPER" sample --dsn "$BASE" --pid "$(cat "$WORK/$side.pid")" --postmaster "$POSTMASTER" \
           --seconds "$WINDOW")
+    [[ $side == fo_* ]] && side=ours
     echo "$out" | while IFS='=' read -r k v; do rec "n${n}_${phase}_$k" "$side" 1 "$v"; done
     rec "n${n}_${phase}_ticks" "$side" 1 "$(ticks_sum "$t0" "$n")"
     log "  $side $phase: $(echo "$out" | tr '\n' ' ')"
@@ -241,6 +243,8 @@ failover() { # N
         sleep 0.25
     done
     log "  daemon B stands by for $c databases; connections held by both: $(conns)"
+    # what a standby costs: B's CPU, and the whole server's, with A leading and idle
+    window "$n" fo_b standby
     nload=$((n * LOAD_PCT / 100)); [ "$nload" -ge 1 ] || nload=1
     $PY "$HELPER" load --dsn "$BASE" --dbs "$(db_list "$n" "$nload")" --seconds 40 >>"$LOG" 2>&1 &
     lpid=$!
