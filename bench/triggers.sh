@@ -17,8 +17,9 @@
 #
 # BENCH_CLOCK=cpu measures the backend's CPU time instead of wall time
 # (Linux, superuser: it reads /proc/self/schedstat through pg_read_file),
-# which other load on the machine disturbs far less; the minimum of 3 runs
-# of: a BENCH_ROWS-row INSERT, UPDATE and DELETE, and BENCH_TX one-row
+# which other load on the machine disturbs far less; the two sides run
+# interleaved, table by table, and each figure is the minimum of BENCH_RUNS
+# (default 3) runs of: a BENCH_ROWS-row INSERT, UPDATE and DELETE, and BENCH_TX one-row
 # INSERT transactions (COMMIT in a DO block), each minus the same on the
 # table without trigger.
 set -euo pipefail
@@ -137,20 +138,28 @@ end \$\$;
 SQL
 }
 
-measure_cpu() {  # db label
-    local db=$1 label=$2 t run tables="t_plain t_log t_sql t_json"
-    [ "$label" = pl ] && tables="$tables t_log_st t_sql_st t_json_st $(gen_tables "$db")"
-    for run in 1 2 3; do
-        for t in $tables; do
-            echo "$t $(cpu_run "$db" $t)"
+# CPU mode: the two sides interleaved, table by table and run by run (pl,
+# then C, for each table), so that a change in the machine's other load
+# hits both alike; the minimum of BENCH_RUNS (default 3) runs per side and
+# table, minus the same on t_plain of that side.
+measure_cpu_both() {  # with_c(0/1)
+    local with_c=$1 t run runs=${BENCH_RUNS:-3}
+    local pl_tables="t_plain t_log t_sql t_json t_log_st t_sql_st t_json_st $(gen_tables "$db_pl")"
+    for run in $(seq 1 "$runs"); do
+        for t in $pl_tables; do
+            echo "pl $t $(cpu_run "$db_pl" $t)"
+            if [ "$with_c" = 1 ] && [[ " t_plain t_log t_sql t_json " == *" $t "* ]]; then
+                echo "C $t $(cpu_run "$db_c" $t)"
+            fi
         done
-    done | awk -v l="$label" '
-        { for (i = 2; i <= 5; i++) if (!(($1, i) in m) || $i < m[$1, i]) m[$1, i] = $i; seen[$1] = 1 }
+    done | awk '
+        { k = $1 SUBSEP $2; for (i = 3; i <= 6; i++) if (!((k, i) in m) || $i < m[k, i]) m[k, i] = $i; seen[k] = 1 }
         END { n = split("t_plain t_log t_sql t_json t_log_st t_sql_st t_json_st t_log_gen t_sql_gen t_json_gen", ts, " ")
-              for (k = 1; k <= n; k++) { t = ts[k]; if (!(t in seen)) continue
-                  printf "%-4s %-10s cpu us/row  insert %7.1f  update %7.1f  delete %7.1f  1-row tx %7.1f\n", l, t,
-                         m[t, 2] - m["t_plain", 2], m[t, 3] - m["t_plain", 3], m[t, 4] - m["t_plain", 4],
-                         m[t, 5] - m["t_plain", 5] } }'
+              split("pl C", ls, " ")
+              for (j = 1; j <= 2; j++) { l = ls[j]; p = l SUBSEP "t_plain"
+                  for (x = 1; x <= n; x++) { k = l SUBSEP ts[x]; if (!(k in seen)) continue
+                      printf "%-4s %-10s cpu us/row  insert %7.1f  update %7.1f  delete %7.1f  1-row tx %7.1f\n", l, ts[x],
+                             m[k, 3] - m[p, 3], m[k, 4] - m[p, 4], m[k, 5] - m[p, 5], m[k, 6] - m[p, 6] } } }'
 }
 
 measure() {  # db label
@@ -170,20 +179,26 @@ measure() {  # db label
     done
 }
 
+echo "# server: $(q -d postgres -c 'show server_version')"
 if [ "${BENCH_CLOCK:-wall}" = cpu ]; then
-    echo "# PgQ trigger CPU cost per row (backend CPU time, minimum of 3, minus the table without trigger);"
+    echo "# PgQ trigger CPU cost per row (backend CPU time, minimum of ${BENCH_RUNS:-3} interleaved runs, minus the table without trigger);"
     echo "# $rows-row INSERT, UPDATE, DELETE; $tx one-row INSERT transactions"
-    measure() { measure_cpu "$@"; }
+    setup_db "$db_pl" pl
+    if setup_db "$db_c" c; then
+        measure_cpu_both 1
+    else
+        echo "# C extension not available: CREATE EXTENSION pgq failed, C side skipped"
+        measure_cpu_both 0
+    fi
 else
     echo "# PgQ trigger cost per row; median of 3; single = $tx single-row transactions, bulk = $rows-row INSERT"
-fi
-echo "# server: $(q -d postgres -c 'show server_version')"
-setup_db "$db_pl" pl
-measure "$db_pl" pl
-if setup_db "$db_c" c; then
-    measure "$db_c" C
-else
-    echo "# C extension not available: CREATE EXTENSION pgq failed, C side skipped"
+    setup_db "$db_pl" pl
+    measure "$db_pl" pl
+    if setup_db "$db_c" c; then
+        measure "$db_c" C
+    else
+        echo "# C extension not available: CREATE EXTENSION pgq failed, C side skipped"
+    fi
 fi
 if [ "${BENCH_KEEP:-0}" != 1 ]; then
     q -d postgres -c "drop database if exists $db_pl" -c "drop database if exists $db_c"

@@ -6,9 +6,11 @@
 -- own for one table, queue and format: pgq._trg_gen_<table oid>_<l|s|j>_<hash
 -- of the queue>().  Its first part builds the event with static
 -- expressions over NEW and OLD (each column's text output, encoded as the
--- format wants, names and key known in advance) and queues it with
--- pgq.insert_event: no catalog query, no dynamic SQL, no argument parsing
--- per row.  The rest of its body is that of pgq.logutriga / sqltriga /
+-- format wants, names and key known in advance) and queues it through the
+-- queue's writer (pgq._trg_gen_writer: straight into the current event
+-- table while pgq.insert_event is the generated one, else
+-- pgq.insert_event): no catalog query, no dynamic SQL, no argument
+-- parsing per row.  The rest of its body is that of pgq.logutriga / sqltriga /
 -- jsontriga (pgq._trg_row_trigger_sql), the general path, taken whenever
 -- the first part does not apply: another table, other arguments, a
 -- changed key, no key for UPDATE/DELETE, session_replication_role local,
@@ -87,6 +89,105 @@ as $$
       from pg_type t where t.oid = i_typ
 $$;
 
+-- pgq._trg_gen_writer_name(queue): the name of the queue's writer.
+create or replace function pgq._trg_gen_writer_name(i_queue text)
+returns text
+language sql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+    select format('_trg_gen_write_%s', left(md5(i_queue), 16))
+$$;
+
+-- pgq._trg_gen_queue_stmt(writer, queue, type, data, indent): the generated
+-- statements that queue one event (type and data: SQL expressions).
+create or replace function pgq._trg_gen_queue_stmt(i_writer text, i_queue text, i_type text, i_data text,
+                                                   i_indent text)
+returns text
+language sql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+    select i_indent || 'ev_type := ' || i_type || E';\n'
+        || i_indent || 'ev_data := ' || i_data || E';\n'
+        || i_indent || 'if not pgq.' || quote_ident(i_writer) || E'(ev_type, ev_data, ev_extra1) then\n'
+        || i_indent || '    ev_id := pgq.insert_event(' || quote_literal(i_queue)
+        || E', ev_type, ev_data, ev_extra1, null, null, null);\n'
+        || i_indent || E'end if;\n'
+$$;
+
+-- pgq._trg_gen_ie_ours(): pgq._insert_event_is_ours(), declared IMMUTABLE
+-- on purpose so that the writers' plans hold its answer (see
+-- pgq._trg_gen_writer).  Not for any other use.
+create or replace function pgq._trg_gen_ie_ours()
+returns boolean
+language plpgsql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return pgq._insert_event_is_ours();
+end;
+$$;
+
+-- pgq._trg_gen_writer(queue): (re)creates the queue's writer,
+-- pgq._trg_gen_write_<hash>(type, data, extra1) returns boolean: writes
+-- one event straight into the queue's current event table, as
+-- pgq.insert_event would (event id from the queue's sequence, now()), and
+-- returns true; returns false, having written nothing, whenever
+-- pgq.insert_event must do it: it has been replaced (a site's own sees
+-- every event; pgq._insert_event_is_ours(), folded into the plan as the
+-- guard of the triggers is, and the plan depends on pgq.insert_event
+-- through a call of it that never runs, so replacing it or running
+-- pgq._regen_insert_dispatch() replans), inserts are disabled, the queue
+-- has a per-transaction limit, it is not the queue the writer was made
+-- for (dropped and created again) or has more tables now.  SECURITY
+-- DEFINER, for pgq_writer, as pgq.insert_event.  Ids and table names come
+-- from the queue id, the queue's name enters only quoted.
+create or replace function pgq._trg_gen_writer(i_queue text)
+returns text
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    qid     int4;
+    ntab    int4;
+    w       text := pgq._trg_gen_writer_name(i_queue);
+    body    text;
+begin
+    select q.queue_id, q.queue_ntables into qid, ntab from pgq.queue q where q.queue_name = i_queue;
+    if not found then
+        raise exception 'No such queue';
+    end if;
+    body := format(E'declare\n    v_one int4 := 1;\n    v_tbl int4;\n    v_dis boolean;\n    v_lim int4;\n    v_ntf boolean;\n'
+                   || E'begin\n'
+                   || E'    if not (pgq._trg_gen_ie_ours() and (v_one = 1 or pgq.insert_event(null::text, null::text, null::text,'
+                   || E' null::text, null::text, null::text, null::text) is null)) then\n'
+                   || E'        return false;\n'
+                   || E'    end if;\n'
+                   || E'    select q.queue_cur_table, q.queue_disable_insert, q.queue_per_tx_limit, q.queue_ticker_notify\n'
+                   || E'      into v_tbl, v_dis, v_lim, v_ntf\n'
+                   || E'      from pgq.queue q where q.queue_id = %s and q.queue_name = %L;\n'
+                   || E'    if not found or v_dis or v_lim is not null then\n'
+                   || E'        return false;\n'
+                   || E'    end if;\n'
+                   || E'    if v_ntf then\n'
+                   || E'        perform pg_notify(''pgq_ticker_wakeup'', %L);\n'
+                   || E'    end if;\n', qid, i_queue, i_queue);
+    for t in 0 .. ntab - 1 loop
+        body := body || format(E'    %s v_tbl = %s then\n'
+                               || E'        insert into pgq.event_%s_%s (ev_id, ev_time, ev_owner, ev_retry, ev_type, ev_data,'
+                               || E' ev_extra1, ev_extra2, ev_extra3, ev_extra4)\n'
+                               || E'        values (nextval(''pgq.event_%s_id_seq''::regclass), now(), null, null, $1, $2, $3,'
+                               || E' null, null, null);\n',
+                               case when t = 0 then 'if' else 'elsif' end, t, qid, t, qid);
+    end loop;
+    body := body || E'    else\n        return false;\n    end if;\n    return true;\nend;\n';
+    execute format('create or replace function pgq.%I(text, text, text) returns boolean language plpgsql'
+                   ' security definer set search_path = pg_catalog, pg_temp as %L', w, body);
+    execute format('revoke all on function pgq.%I(text, text, text) from public', w);
+    execute format('grant execute on function pgq.%I(text, text, text) to pgq_writer', w);
+    return w;
+end;
+$$;
+
 -- pgq._trg_gen_code(table, queue, code): the generated part of the trigger
 -- function (PL/pgSQL statements put first in its body), or NULL when the
 -- table cannot have one (a column type or key the general path must see to,
@@ -120,7 +221,7 @@ declare
     t_del       text;
     q           text := quote_literal(i_queue);
     guard       text;
-    ins         text;
+    w           text;           -- the queue's writer
     res         text;
 begin
     if (select k.relkind from pg_class k where k.oid = i_rel) is distinct from 'r' then
@@ -239,23 +340,26 @@ begin
                     ' and pgq._trg_gen_valid(%L::pg_catalog.regclass, %L)'
                     ' and pg_catalog.current_setting(''session_replication_role'') operator(pg_catalog.<>) ''local''',
                     i_rel, q, i_rel::text, pgq._trg_gen_shape(i_rel));
-    -- queue the event: pgq.insert_event(queue, type, data, schema.table)
-    ins := ', TG_TABLE_SCHEMA operator(pg_catalog.||) ''.'' operator(pg_catalog.||) TG_TABLE_NAME, null, null, null);';
+    -- queue the event: straight into the event table through the queue's
+    -- writer (pgq._trg_gen_writer) while it can, else pgq.insert_event
+    w := pgq._trg_gen_writer_name(i_queue);
     res := E'    -- GENERATED by pgq._trg_gen_create(); do not edit\n'
-        || E'    declare\n        ev_id pg_catalog.int8;\n    begin\n'
+        || E'    declare\n        ev_id pg_catalog.int8;\n        ev_type pg_catalog.text;\n'
+        || E'        ev_data pg_catalog.text;\n        ev_extra1 pg_catalog.text;\n    begin\n'
         || format(E'    if %s then\n', guard)
+        || E'        ev_extra1 := TG_TABLE_SCHEMA operator(pg_catalog.||) ''.'' operator(pg_catalog.||) TG_TABLE_NAME;\n'
         || E'        if TG_OP operator(pg_catalog.=) ''INSERT'' then\n'
-        || format(E'            %s\n', 'ev_id := pgq.insert_event(' || q || ', ' || t_ins || ', ' || ev_ins || ins)
+        || pgq._trg_gen_queue_stmt(w, i_queue, t_ins, ev_ins, '            ')
         || E'            return null;\n';
     if has_key then
         res := res
             || E'        elsif TG_OP operator(pg_catalog.=) ''UPDATE'' then\n'
             || format(E'            if %s then\n', array_to_string(key_same, ' and '))
-            || format(E'                %s\n', 'ev_id := pgq.insert_event(' || q || ', ' || t_upd || ', ' || ev_upd || ins)
+            || pgq._trg_gen_queue_stmt(w, i_queue, t_upd, ev_upd, '                ')
             || E'                return null;\n'
             || E'            end if;\n'
             || E'        elsif TG_OP operator(pg_catalog.=) ''DELETE'' then\n'
-            || format(E'            %s\n', 'ev_id := pgq.insert_event(' || q || ', ' || t_del || ', ' || ev_del || ins)
+            || pgq._trg_gen_queue_stmt(w, i_queue, t_del, ev_del, '            ')
             || E'            return null;\n';
     end if;
     return res || E'        end if;\n    end if;\n    end;\n';
@@ -310,6 +414,7 @@ begin
     if pre is null then
         return null;
     end if;
+    perform pgq._trg_gen_writer(i_queue);
     fname := pgq._trg_gen_name(i_table, i_queue, code);
     execute pgq._trg_row_trigger_sql(fname, code, pre);
     execute format('revoke all on function pgq.%I() from public', fname);
@@ -325,6 +430,11 @@ revoke all on function pgq._trg_gen_code(oid, text, text) from public;
 revoke all on function pgq._trg_gen_nonempty(pg_catalog.text) from public;
 revoke all on function pgq._trg_gen_name(oid, text, text) from public;
 revoke all on function pgq._trg_gen_create(regclass, text, text) from public;
+revoke all on function pgq._trg_gen_writer_name(text) from public;
+revoke all on function pgq._trg_gen_queue_stmt(text, text, text, text, text) from public;
+revoke all on function pgq._trg_gen_ie_ours() from public;
+revoke all on function pgq._trg_gen_writer(text) from public;
+grant execute on function pgq._trg_gen_ie_ours() to pgq_writer;
 grant execute on function pgq._trg_gen_shape(oid) to pgq_writer;
 grant execute on function pgq._trg_gen_valid(pg_catalog.regclass, text) to pgq_writer;
 grant execute on function pgq._trg_gen_nonempty(pg_catalog.text) to pgq_writer;

@@ -44,6 +44,15 @@ create function general_calls() returns bigint language sql as $$
     select coalesce(pg_stat_get_xact_function_calls(
                'pgq._trg_fast(text, text, oid, text, text, text, json, json)'::regprocedure), 0)
 $$;
+-- calls of the queue's writers and of pgq.insert_event, likewise
+create function writer_calls() returns bigint language sql as $$
+    select coalesce(sum(pg_stat_get_xact_function_calls(p.oid)), 0)::bigint
+      from pg_proc p where p.proname like '\_trg\_gen\_write\_%'
+$$;
+create function insert_event_calls() returns bigint language sql as $$
+    select coalesce(pg_stat_get_xact_function_calls(
+               'pgq.insert_event(text, text, text, text, text, text, text)'::regprocedure), 0)
+$$;
 
 begin;
 select general_calls() as c0 \gset
@@ -200,8 +209,47 @@ insert into tg (id, k2) values (30, 'seen');
 select * from seen;
 select count(*) as events from pgq.event_1;
 select pgq._regen_insert_dispatch() > 0 as restored;
+begin;
+select writer_calls() as w0 \gset
 insert into tg (id, k2) values (31, 'queued');
+select writer_calls() - :w0 as writer_rows;  -- 3: straight in again
+commit;
 select ev_type, ev_data from pgq.event_1 order by ev_id;
+
+-- the queue's writer puts the events straight into the event table while
+-- pgq.insert_event is the generated one, and leaves them to it otherwise
+begin;
+select writer_calls() as w0, insert_event_calls() as i0 \gset
+insert into tg (id, k2) values (32, 'written');
+select writer_calls() - :w0 as writer_rows, insert_event_calls() - :i0 as insert_event_rows;  -- 3, 0
+commit;
+-- inserts disabled, a per-transaction limit: pgq.insert_event's errors
+update pgq.queue set queue_disable_insert = true where queue_name = 'genq';
+\set ON_ERROR_STOP 0
+insert into tg (id, k2) values (33, 'disabled');
+\set ON_ERROR_STOP 1
+update pgq.queue set queue_disable_insert = false, queue_per_tx_limit = 4 where queue_name = 'genq';
+\set ON_ERROR_STOP 0
+insert into tg (id, k2) values (33, 'limited'), (34, 'limited');
+\set ON_ERROR_STOP 1
+update pgq.queue set queue_per_tx_limit = null where queue_name = 'genq';
+-- the queue dropped and made again (another id): pgq.insert_event
+select pgq.drop_queue('genq');
+select pgq.create_queue('genq');
+begin;
+select writer_calls() as w0, insert_event_calls() as i0 \gset
+insert into tg (id, k2) values (35, 'new queue');
+select insert_event_calls() - :i0 as insert_event_rows;  -- 3
+commit;
+select ev_type, ev_data from pgq.event_2 order by ev_id;
+-- and the writer made again for it
+select pgq._trg_gen_create('tg', 'genq', 'logutriga') is not null as regenerated;
+begin;
+select writer_calls() as w0, insert_event_calls() as i0 \gset
+delete from tg where id = 35;
+select writer_calls() - :w0 as writer_rows, insert_event_calls() - :i0 as insert_event_rows;  -- 3, 0 (one writer a queue)
+commit;
+select ev_type, ev_data from pgq.event_2 order by ev_id;
 
 -- tables the generated code does not take: their triggers are pgq.<kind>
 create table tarr (id int primary key, a int[]);
@@ -222,4 +270,4 @@ select general_calls() as c0 \gset
 insert into tother values (1, 'o');
 select general_calls() - :c0 as general_rows;  -- 1
 commit;
-select ev_type, ev_data, ev_extra1 from pgq.event_1 where ev_extra1 = 'public.tother';
+select ev_type, ev_data, ev_extra1 from pgq.event_2 where ev_extra1 = 'public.tother';
