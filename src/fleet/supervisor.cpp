@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <thread>
 
 namespace pgqadm::fleet {
 
@@ -26,32 +27,11 @@ Member::Member(NamedDatabase spec, const config::Config& cfg)
     : spec_(std::move(spec)), control_(settings_for(spec_, cfg)), ticker_(control_, true),
       maintenance_(control_)
 {
-    ticker_thread_ = std::thread([this] {
-        log::set_thread_context(spec_.name);
-        try {
-            ticker_.run();
-        } catch (const std::exception& e) {
-            spdlog::critical("ticker thread ended: {}", e.what());
-        }
-        --running_;
-    });
-}
-
-Member::~Member()
-{
-    request_stop();
-    join();
 }
 
 void Member::update(const config::Config& cfg)
 {
     control_.update(settings_for(spec_, cfg));
-}
-
-void Member::join()
-{
-    if (ticker_thread_.joinable())
-        ticker_thread_.join();
 }
 
 namespace {
@@ -159,6 +139,7 @@ void Supervisor::apply(const std::vector<NamedDatabase>& wanted)
             continue;
         spdlog::info("serving database {} ({})", d.name, db::mask_password(d.connstr));
         auto m = std::make_unique<Member>(d, cfg_);
+        tickers_.add(&m->ticker(), d.name);
         pool_.add(m.get());
         members_.emplace(d.name, std::move(m));
     }
@@ -170,26 +151,30 @@ void Supervisor::retire(std::map<std::string, std::unique_ptr<Member>>::iterator
     members_.erase(it);
     pool_.remove(m.get());
     m->request_stop();
+    tickers_.poke(&m->ticker());
     ticker::Stats::Counts c = m->control().stats.take_interval();
     retired_counts_.ticks += c.ticks;
     retired_counts_.maint += c.maint;
     retired_counts_.retry += c.retry;
-    // Joined later (reap): a thread stuck in a query must not hold up the rest.
+    // Let go of later (reap): one stuck in a query must not hold up the rest.
     retiring_.push_back(std::move(m));
 }
 
 void Supervisor::update(const config::Config& cfg)
 {
     cfg_ = cfg;
-    for (auto& [name, m] : members_)
+    for (auto& [name, m] : members_) {
         m->update(cfg);
+        tickers_.poke(&m->ticker());
+    }
 }
 
 void Supervisor::reap()
 {
     for (auto it = retiring_.begin(); it != retiring_.end();) {
-        if ((*it)->finished()) {
-            (*it)->join();
+        Member& m = **it;
+        if (tickers_.finished(&m.ticker()) && !m.maint_busy) {
+            tickers_.remove(&m.ticker());
             it = retiring_.erase(it);
         } else {
             ++it;
@@ -202,6 +187,7 @@ void Supervisor::stop_all()
     for (auto& [name, m] : members_) {
         pool_.remove(m.get());
         m->request_stop();
+        tickers_.poke(&m->ticker());
     }
     for (auto& m : retiring_)
         m->request_stop();
@@ -212,8 +198,11 @@ void Supervisor::stop_all()
     for (auto& m : retiring_)
         while (m->maint_busy)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    tickers_.wait_all_done(); // each hands its lead back
     for (auto& [name, m] : members_)
-        m->join();
+        tickers_.remove(&m->ticker());
+    for (auto& m : retiring_)
+        tickers_.remove(&m->ticker());
     members_.clear();
     retiring_.clear();
 }

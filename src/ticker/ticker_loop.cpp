@@ -23,6 +23,12 @@ constexpr std::size_t probe_chunk = 500;
 // from its rounds, and only about this many are in memory at a time.
 constexpr std::size_t notification_chunk = 256;
 
+// A standby looks for a free lead every loop_delay, but not more often than this.
+constexpr double min_standby_wait = 0.2;
+
+// How long a fleet ticker statement waits for a lock.
+constexpr const char* fleet_lock_timeout = "10s";
+
 // Queue changes are announced by NOTIFY, which anyone can send: they make
 // the queue list be re-read at most this often.
 constexpr double min_seconds_between_change_refreshes = 1.0;
@@ -70,7 +76,7 @@ TickerLoop::Wait TickerLoop::step()
     }
     config::Config cfg = control_.settings();
     try {
-        Wait wait = conn_ ? session_step(cfg) : connect_and_lead(cfg);
+        Wait wait = !conn_ ? connect(cfg) : !control_.active ? try_lead(cfg) : session_step(cfg);
         if (wait.fd >= 0) // the other waits report themselves (standby, failure)
             control_.report_beat(std::max(wait.until - monotonic_now(), 0.0));
         return wait;
@@ -122,19 +128,64 @@ void TickerLoop::finish()
     done_ = true;
 }
 
-TickerLoop::Wait TickerLoop::connect_and_lead(const config::Config& cfg)
+db::Connection TickerLoop::open_connection(const config::Config& cfg)
 {
     if (identity_.empty())
         identity_ = leader_identity(cfg.job_name);
     db::Connection conn = pgq::open_db(cfg, "ticker");
-    if (fleet_)
+    if (fleet_) {
+        // A statement stuck behind a lock holds one of the fleet's few
+        // ticker threads: it fails instead and is tried again later.
+        conn.exec(std::string("set lock_timeout = '") + fleet_lock_timeout + "'");
         pgq::require_pgq3(conn);
-    else
+    } else {
         pgq::require_pgq(conn);
+    }
     if (!no_pgq_.empty())
         spdlog::info("pgq found; serving this database");
     no_pgq_.clear();
-    Leadership lead = claim_leadership(conn, identity_);
+    return conn;
+}
+
+TickerLoop::Wait TickerLoop::connect(const config::Config& cfg)
+{
+    conn_.emplace(open_connection(cfg));
+    session_db_ = cfg.db;
+    return try_lead(cfg);
+}
+
+TickerLoop::Wait TickerLoop::reconnect(const config::Config& cfg)
+{
+    // The new connection first, so the lead passes from the old backend to
+    // the new one between two statements, with no round missed.
+    db::Connection fresh = open_connection(cfg);
+    if (control_.active)
+        resign_leadership(*conn_);
+    control_.active = false;
+    conn_.emplace(std::move(fresh));
+    session_db_ = cfg.db;
+    return try_lead(cfg);
+}
+
+bool TickerLoop::must_reconnect(const config::Config& cfg) const
+{
+    if (cfg.db != session_db_) {
+        spdlog::info("ticker: db changed by reload, reconnecting");
+        return true;
+    }
+    if (cfg.connection_lifetime > 0 && std::chrono::steady_clock::now() - conn_->opened_at() >
+                                           std::chrono::duration<double>(cfg.connection_lifetime)) {
+        spdlog::debug("ticker: connection older than connection_lifetime, reconnecting");
+        return true;
+    }
+    return false;
+}
+
+TickerLoop::Wait TickerLoop::try_lead(const config::Config& cfg)
+{
+    if (must_reconnect(cfg))
+        return reconnect(cfg);
+    Leadership lead = claim_leadership(*conn_, identity_);
     failures_ = 0;
     backoff_.reset();
     if (!lead.leading) {
@@ -146,8 +197,10 @@ TickerLoop::Wait TickerLoop::connect_and_lead(const config::Config& cfg)
         standing_by_ = true;
         standby_holder_ = lead.holder;
         // Connected and healthy, just not in charge: not a failure. The
-        // connection closes; the next look opens a fresh one.
-        double standby_wait = std::max(cfg.loop_delay, 2.0);
+        // connection stays, so looking again costs a query, not a new
+        // backend, and can be as frequent as a round: a dead leader's
+        // backend ends with it and frees the lead at once.
+        double standby_wait = std::max(cfg.loop_delay, min_standby_wait);
         control_.report_standby(standby_wait);
         return {-1, monotonic_now() + standby_wait};
     }
@@ -155,12 +208,11 @@ TickerLoop::Wait TickerLoop::connect_and_lead(const config::Config& cfg)
         spdlog::info("Took over the lead of this database; ticking");
     standing_by_ = false;
     lease_ = lead.lease;
-    start_session(conn, cfg.db);
-    conn_.emplace(std::move(conn));
+    start_session(*conn_);
     return {conn_->socket(), monotonic_now()};
 }
 
-void TickerLoop::start_session(db::Connection& conn, const std::string& db)
+void TickerLoop::start_session(db::Connection& conn)
 {
     conn.exec(std::string("listen ") + pgq::queue_change_channel);
     conn.exec(std::string("listen ") + pgq::wakeup_channel);
@@ -175,20 +227,8 @@ void TickerLoop::start_session(db::Connection& conn, const std::string& db)
     refresh_needed_ = true;
     queue_change_pending_ = false;
     wakeups_.clear();
-    session_db_ = db;
     generation_ = control_.generation();
     next_round_ = 0;
-}
-
-TickerLoop::Wait TickerLoop::end_session()
-{
-    // A clean end (connection_lifetime, a new db): hand the lead on now
-    // rather than when this backend is gone, and reconnect at once: nothing
-    // failed.
-    resign_leadership(*conn_);
-    conn_.reset();
-    control_.active = false;
-    return {-1, monotonic_now()};
 }
 
 TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
@@ -198,16 +238,9 @@ TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
         generation_ = control_.generation();
         refresh_needed_ = true; // a reload may change what we tick
         next_round_ = 0;
-        if (cfg.db != session_db_) {
-            spdlog::info("ticker: db changed by reload, reconnecting");
-            return end_session();
-        }
     }
-    if (cfg.connection_lifetime > 0 && std::chrono::steady_clock::now() - conn.opened_at() >
-                                           std::chrono::duration<double>(cfg.connection_lifetime)) {
-        spdlog::debug("ticker: connection older than connection_lifetime, reconnecting");
-        return end_session();
-    }
+    if (must_reconnect(cfg))
+        return reconnect(cfg);
     // Queries pass on notifications as they read them; this takes what
     // else the socket holds, a bounded chunk at a time.
     conn.drain_notifications(notification_chunk);

@@ -59,7 +59,23 @@ class OwnCluster {
     {
         return db::Connection::open(conninfo(dbname), "pgqadm-test");
     }
+    /// `count` databases prefix_0, prefix_1 ... copied from `from`; adds
+    /// their `name = conninfo` lines to `list`; returns their conninfos.
+    std::vector<std::string> copies(const std::string& from, const std::string& prefix, int count,
+                                    std::string& list) const
+    {
+        auto admin = connect("template1");
+        std::vector<std::string> out;
+        for (int i = 0; i < count; ++i) {
+            std::string name = prefix + "_" + std::to_string(i);
+            admin.exec("create database " + name + " template " + from);
+            list += name + " = " + conninfo(name) + "\n";
+            out.push_back(conninfo(name));
+        }
+        return out;
+    }
     void stop() const { cluster_.stop(); }
+    const std::string& pgdata() const { return cluster_.pgdata; }
     void start() const { cluster_.start(); }
     /// PGHOST/PGPORT/PGUSER for a daemon whose config names no server (pgqd's empty base_connstr).
     void export_env() const
@@ -136,6 +152,66 @@ int closed_port()
     close(fd);
     return ntohs(a.sin_port);
 }
+
+/// Threads of a running process (/proc/<pid>/status).
+int thread_count(pid_t pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("Threads:", 0) == 0)
+            return std::stoi(line.substr(8));
+    return -1;
+}
+
+/// Every process of a cluster (the postmaster and its children), found
+/// through postmaster.pid and /proc.
+std::vector<pid_t> cluster_processes(const std::string& pgdata)
+{
+    std::ifstream pidfile(pgdata + "/postmaster.pid");
+    pid_t postmaster = 0;
+    pidfile >> postmaster;
+    std::vector<pid_t> out{postmaster};
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), {});
+        // pid (comm) state ppid ...: comm may hold spaces, so read after ')'
+        auto close = text.rfind(')');
+        if (close == std::string::npos)
+            continue;
+        std::istringstream rest(text.substr(close + 1));
+        char state;
+        pid_t ppid = 0;
+        rest >> state >> ppid;
+        if (ppid == postmaster)
+            out.push_back(std::stoi(name));
+    }
+    return out;
+}
+
+/// Processes stopped (SIGSTOP) for the object's lifetime.
+class FrozenProcesses {
+  public:
+    explicit FrozenProcesses(std::vector<pid_t> pids) : pids_(std::move(pids))
+    {
+        for (pid_t p : pids_)
+            kill(p, SIGSTOP);
+    }
+    ~FrozenProcesses()
+    {
+        for (pid_t p : pids_)
+            kill(p, SIGCONT);
+    }
+    FrozenProcesses(const FrozenProcesses&) = delete;
+    FrozenProcesses& operator=(const FrozenProcesses&) = delete;
+    std::size_t size() const { return pids_.size(); }
+
+  private:
+    std::vector<pid_t> pids_;
+};
 
 /// Samples pg_stat_activity of a whole cluster: a database in which the
 /// backends of two daemons (application_name "<job> ticker") tick at the
@@ -436,6 +512,41 @@ TEST_F(FleetTest, StuckOrDownDatabasesDelayNoOther)
     EXPECT_EQ(daemon->wait(90s), 0) << read_file(log_);
 }
 
+// A whole server hangs (every process stopped: connections open, nothing
+// answers) while its databases outnumber the daemon's ticker threads: they
+// hold the threads they have, the pool grows, and the database on the other
+// server goes on ticking. The server wakes up: all of them tick again.
+TEST_F(FleetTest, HungServerHoldsOnlyItsOwnThreads)
+{
+    constexpr int hung_count = 6; // more than Supervisor::ticker_workers
+    OwnCluster other(dir_.path());
+    install_with_queue(dir_, other.conninfo("postgres"), "template");
+    std::string list = "good = " + dsn() + "\n";
+    std::vector<std::string> hung = other.copies("postgres", "hung", hung_count, list);
+    install_with_queue(dir_, dsn(), "good");
+    auto ini = write_config("loop_delay = 0.2\nmaint_delay = 1\nticker_log_delay = 2\n"
+                            "logfile = " +
+                            log_.string() + "\n[databases]\n" + list);
+    auto daemon = start_daemon(ini);
+    std::vector<std::string> all = hung;
+    all.push_back(dsn());
+    ASSERT_TRUE(all_tick(all, 30s)) << read_file(log_);
+
+    {
+        FrozenProcesses frozen(cluster_processes(other.pgdata()));
+        ASSERT_GT(frozen.size(), 1u);
+        for (int round = 0; round < 5; ++round)
+            EXPECT_TRUE(all_tick({dsn()}, 5s)) << round << "\n" << read_file(log_);
+        EXPECT_NE(read_file(log_).find("held by slow databases; one more started"),
+                  std::string::npos)
+            << read_file(log_);
+    }
+    EXPECT_TRUE(all_tick(all, 60s)) << read_file(log_);
+    EXPECT_LE(thread_count(daemon->pid()), 24);
+    daemon->signal(SIGINT);
+    EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
+}
+
 // The smallest pgqd.ini there is: every database of the server, found
 // through template1; one without pgq is logged once, templates are left alone.
 TEST_F(FleetTest, MinimalPgqdIniDiscoversAddsAndRetires)
@@ -509,16 +620,7 @@ TEST_F(FleetTest, FiftyDatabasesTwoDaemonsOneKilled)
         admin.exec("alter database fleet_template is_template true");
     }
     std::string list;
-    std::vector<std::string> conninfos;
-    {
-        auto admin = own.connect("template1");
-        for (int i = 0; i < count; ++i) {
-            std::string name = "fleet_" + std::to_string(i);
-            admin.exec("create database " + name + " template fleet_template");
-            list += name + " = " + own.conninfo(name) + "\n";
-            conninfos.push_back(own.conninfo(name));
-        }
-    }
+    std::vector<std::string> conninfos = own.copies("fleet_template", "fleet", count, list);
     write_file(dir_ / "fleet-databases.ini", list);
     auto ini_for = [&](const std::string& job) {
         auto path = dir_ / (job + ".ini");
@@ -533,6 +635,20 @@ TEST_F(FleetTest, FiftyDatabasesTwoDaemonsOneKilled)
     auto a = start_daemon(ini_for("fleet_a"), "a.out");
     auto b = start_daemon(ini_for("fleet_b"), "b.out");
     ASSERT_TRUE(all_tick(conninfos, 60s)) << read_file(dir_ / "fleet_a.log");
+
+    // A few threads, not one per database, and at most one ticker
+    // connection per database and daemon (the standby's stays open).
+    for (const auto* d : {a.get(), b.get()})
+        EXPECT_LE(thread_count(d->pid()), 24) << "threads of a daemon serving 50 databases";
+    {
+        auto admin = own.connect("postgres");
+        db::Result held =
+            admin.exec("select application_name, count(*) from pg_stat_activity"
+                       " where application_name in ('fleet_a ticker', 'fleet_b ticker')"
+                       " group by 1");
+        for (int i = 0; i < held.rows(); ++i)
+            EXPECT_LE(held.as_int(i, 1), count) << held.get(i, 0);
+    }
 
     // Who leads what: status names a live leader for every database.
     ProcResult st = run_pgqadm({ini_for("fleet_a").string(), "status", "--json"});

@@ -1,10 +1,11 @@
-// The fleet daemon's supervisor: one JobControl and TickerLoop (a thread)
-// per database, added and retired while the others run, and a small fixed
-// pool of maintenance workers that serves them all on connections opened
-// only for the work.
+// The fleet daemon's supervisor: one JobControl and TickerLoop per
+// database, added and retired while the others run; a fixed pool of ticker
+// threads steps them all (ticker_pool.hpp), and a small fixed pool of
+// maintenance workers serves them on connections opened only for the work.
 #pragma once
 #include "pgqadm/config/config.hpp"
 #include "pgqadm/fleet/databases.hpp"
+#include "pgqadm/fleet/ticker_pool.hpp"
 #include "pgqadm/ticker/job_control.hpp"
 #include "pgqadm/ticker/maintenance.hpp"
 #include "pgqadm/ticker/ticker_loop.hpp"
@@ -15,30 +16,26 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace pgqadm::fleet {
 
 /// One database: its own settings (the daemon's, with `db` its connection
-/// string), its ticker thread, and its maintenance schedule, which the
-/// pool works. Log lines of its work start with the database name.
+/// string), its ticker loop, which the ticker pool steps, and its
+/// maintenance schedule, which the maintenance pool works. Log lines of its
+/// work start with the database name.
 class Member {
   public:
     Member(NamedDatabase spec, const config::Config& cfg);
-    ~Member(); ///< stops and joins
     Member(const Member&) = delete;
     Member& operator=(const Member&) = delete;
 
     void update(const config::Config& cfg);
     void request_stop() { control_.request_stop(); }
-    /// The ticker thread has returned and no maintenance worker holds it
-    /// (join() will not wait; the pool no longer lists it).
-    bool finished() const { return running_.load() == 0 && !maint_busy.load(); }
-    void join();
 
     const NamedDatabase& spec() const { return spec_; }
     ticker::JobControl& control() { return control_; }
+    ticker::TickerLoop& ticker() { return ticker_; }
     ticker::Maintenance& maintenance() { return maintenance_; }
     /// A maintenance worker is at work on it (set and cleared by the pool).
     std::atomic<bool> maint_busy{false};
@@ -51,8 +48,6 @@ class Member {
     ticker::JobControl control_;
     ticker::TickerLoop ticker_;
     ticker::Maintenance maintenance_;
-    std::atomic<int> running_{1};
-    std::thread ticker_thread_;
 };
 
 /// Maintenance and retry for every database that leads, by a fixed number
@@ -68,7 +63,7 @@ class MaintenancePool {
 
     void add(Member* m);
     /// No worker picks `m` from now on (one may still be at work on it:
-    /// see Member::finished()).
+    /// see Member::maint_busy).
     void remove(Member* m);
 
   private:
@@ -83,8 +78,16 @@ class MaintenancePool {
 
 class Supervisor {
   public:
-    explicit Supervisor(config::Config cfg) : cfg_(std::move(cfg)), pool_(maintenance_workers) {}
-    /// Maintenance workers of a daemon, however many databases it serves.
+    explicit Supervisor(config::Config cfg)
+        : cfg_(std::move(cfg)), tickers_(ticker_workers, max_ticker_workers),
+          pool_(maintenance_workers)
+    {
+    }
+    /// Threads of a daemon, however many databases it serves: those that
+    /// step the tickers, and those that run maintenance and retry.
+    static constexpr std::size_t ticker_workers = 4;
+    /// While slow databases hold the ticker threads, at most this many.
+    static constexpr std::size_t max_ticker_workers = 16;
     static constexpr std::size_t maintenance_workers = 4;
     ~Supervisor() { stop_all(); }
     Supervisor(const Supervisor&) = delete;
@@ -92,13 +95,13 @@ class Supervisor {
 
     /// Serves exactly `wanted`: starts the new ones, retires those no
     /// longer wanted (and those whose connection string changed, which
-    /// start again), leaves the others alone. Never waits for a thread.
+    /// start again), leaves the others alone. Never waits for a database.
     void apply(const std::vector<NamedDatabase>& wanted);
     /// New settings (SIGHUP) for every database.
     void update(const config::Config& cfg);
-    /// Joins retired databases whose threads have ended.
+    /// Lets go of retired databases that have stopped.
     void reap();
-    /// Stops every database and waits for all threads.
+    /// Stops every database and waits until each has.
     void stop_all();
     /// pgqd's stats line, `{ticks: N, maint: N, retry: N}`, for every
     /// database that did something and for all of them together.
@@ -116,6 +119,7 @@ class Supervisor {
     config::Config cfg_;
     std::map<std::string, std::unique_ptr<Member>> members_;
     std::vector<std::unique_ptr<Member>> retiring_;
+    TickerPool tickers_;
     MaintenancePool pool_;
     ticker::Stats::Counts retired_counts_; ///< work of retired databases not yet logged
 };

@@ -56,14 +56,21 @@ class TickerLoop {
         QueueState state;
     };
 
-    Wait connect_and_lead(const config::Config& cfg);
-    /// Listens and prepares on a connection that has just taken the lead
-    /// (opened with connection string `db`).
-    void start_session(db::Connection& conn, const std::string& db);
+    db::Connection open_connection(const config::Config& cfg);
+    /// Connects and tries to lead.
+    Wait connect(const config::Config& cfg);
+    /// A new connection in place of the open one (settings changed, or
+    /// connection_lifetime): it takes the lead over from the old one.
+    Wait reconnect(const config::Config& cfg);
+    /// Claims the lead on the open connection: leads, or stands by
+    /// connected and looks again a round later.
+    Wait try_lead(const config::Config& cfg);
+    /// The settings or the connection's age call for a new connection.
+    bool must_reconnect(const config::Config& cfg) const;
+    /// Listens and prepares on a connection that has just taken the lead.
+    void start_session(db::Connection& conn);
     /// One turn of ticking on the open connection; throws on failure.
     Wait session_step(const config::Config& cfg);
-    /// Hands the lead on and disconnects, to connect again at once.
-    Wait end_session();
     void finish();
     void confirm_lead(db::Connection& conn);
     void refresh(db::Connection& conn);
@@ -78,7 +85,7 @@ class TickerLoop {
 
     JobControl& control_;
     bool fleet_ = false;
-    std::optional<db::Connection> conn_; ///< open while leading
+    std::optional<db::Connection> conn_; ///< open while leading or standing by
     bool done_ = false;
     Backoff backoff_;
     long failures_ = 0;          ///< failed attempts in a row
