@@ -7,7 +7,7 @@
 # Settings by environment (defaults in brackets):
 #   FLEET_NS        database counts, ascending ["10 100 500"]
 #   FLEET_WINDOW    seconds per measurement window [45]
-#   FLEET_DAEMONS   which daemons: "ours pgqd", "ours" or "pgqd" ["ours pgqd"]
+#   FLEET_DAEMONS   which daemons: "ours pgqd", "ours", "pgqd" or "" (failover only) ["ours pgqd"]
 #   FLEET_FAILOVER  1 = also time the failover of two of our daemons [1]
 #   FLEET_CHECK     check_period of both daemons, seconds [10]
 #   FLEET_PICKUPS   new databases created per daemon and count [2]
@@ -40,7 +40,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 NS=${FLEET_NS:-"10 100 500"}
 WINDOW=${FLEET_WINDOW:-45}
-DAEMONS=${FLEET_DAEMONS:-"ours pgqd"}
+DAEMONS=${FLEET_DAEMONS-"ours pgqd"}
 FAILOVER=${FLEET_FAILOVER:-1}
 CHECK=${FLEET_CHECK:-10}
 PICKUPS=${FLEET_PICKUPS:-2}
@@ -299,7 +299,7 @@ for n in $NS; do
     # alternate which daemon goes first
     [ $((idx % 2)) = 1 ] && sides=$(echo "$DAEMONS" | tr ' ' '\n' | tac | tr '\n' ' ')
     for side in $sides; do measure_side "$n" "$side"; done
-    [ "$FAILOVER" = 1 ] && [[ " $DAEMONS " == *" ours "* ]] && failover "$n"
+    [ "$FAILOVER" = 1 ] && failover "$n"
     idx=$((idx + 1))
     DONE="${DONE:-}${DONE:+ }$n"
     report "$DONE"
