@@ -42,24 +42,38 @@ create or replace function pgq.ticker_lead(
     out leader_since timestamptz)
 as $$
 declare
-    my_start timestamptz;
+    lead   record;
+    my_pid integer := pg_catalog.pg_backend_pid();
 begin
-    select a.backend_start into my_start
-      from pg_catalog.pg_stat_activity a where a.pid = pg_catalog.pg_backend_pid();
+    select l.leader_pid, l.leader_backend_start into lead
+      from pgq.ticker_leader l where l.leader_slot;
+    -- A live holder (the common case: a standby asks every loop_delay)
+    -- costs no lock and no write.
+    if lead.leader_pid is null
+       or not pgq._leader_alive(lead.leader_pid, lead.leader_backend_start) then
+        -- Claimable, or so it seemed. Concurrent claims queue up on the row
+        -- lock, and each decides on what the one before it committed.
+        select l.leader_pid, l.leader_backend_start into lead
+          from pgq.ticker_leader l where l.leader_slot for update;
+        -- Backend status is read once per transaction and then kept: a
+        -- claimant whose backend started after that read would look dead.
+        -- Read it afresh now that the row is ours.
+        perform pg_catalog.pg_stat_clear_snapshot();
+        if lead.leader_pid is null
+           or not pgq._leader_alive(lead.leader_pid, lead.leader_backend_start) then
+            update pgq.ticker_leader l
+               set leader_pid = my_pid,
+                   leader_backend_start = (select a.backend_start from pg_catalog.pg_stat_activity a
+                                            where a.pid = my_pid),
+                   leader_name = i_name,
+                   leader_since = pg_catalog.now()
+             where l.leader_slot;
+        end if;
+    end if;
 
-    -- The row lock makes concurrent claims queue up; the loser re-reads
-    -- the winner's row (READ COMMITTED) and finds a live leader.
-    update pgq.ticker_leader l
-       set leader_pid = pg_catalog.pg_backend_pid(),
-           leader_backend_start = my_start,
-           leader_name = i_name,
-           leader_since = pg_catalog.now()
-     where l.leader_slot
-       and (l.leader_pid is null
-            or not pgq._leader_alive(l.leader_pid, l.leader_backend_start));
-
-    select l.leader_pid = pg_catalog.pg_backend_pid()
-               and l.leader_backend_start is not distinct from my_start,
+    select l.leader_pid = my_pid
+               and l.leader_backend_start is not distinct from
+                   (select a.backend_start from pg_catalog.pg_stat_activity a where a.pid = my_pid),
            l.leader_name, l.leader_pid, l.leader_since
       into is_leader, leader_name, leader_pid, leader_since
       from pgq.ticker_leader l

@@ -662,6 +662,22 @@ TEST_F(TickerTest, LoginRoleCannotTakeOrBlockTheLead)
     sql("drop role " + role);
 }
 
+// Two claims at once: the one that waits on the row lock must see the
+// winner alive even if its transaction read the backend list before the
+// winner's backend started (PostgreSQL keeps that list for the whole
+// transaction). Once two daemons both led, and ticked side by side.
+TEST_F(TickerTest, ClaimWithAnOldBackendListStillSeesTheNewLeader)
+{
+    auto late = connect();
+    late.exec("begin");
+    late.exec("select count(*) from pg_stat_activity"); // the list is read now, and kept
+    auto first = connect();                             // a backend the list does not have
+    ASSERT_EQ(first.exec("select is_leader from pgq.ticker_lead('first')").get(0, 0), "t");
+    EXPECT_EQ(late.exec("select is_leader from pgq.ticker_lead('late')").get(0, 0), "f");
+    late.exec("commit");
+    EXPECT_EQ(scalar("select leader_name from pgq.ticker_leader"), "first");
+}
+
 // These restart the shared cluster, so CTest runs them alone (see tests/CMakeLists.txt).
 TEST_F(TickerTest, DISABLED_ServerRestartReconnectsAndMaxFailuresEnds)
 {
