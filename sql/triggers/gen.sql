@@ -250,7 +250,7 @@ begin
                 vv := format('case when %s is null then %L else %L operator(pg_catalog.||) %s end', vv,
                              pgq._urlencode(c.name), pgq._urlencode(c.name) || '=',
                              case when c.typ in (16, 20, 21, 23, 26, 1700, 2950) then vv
-                                  else format('pgq._urlencode(%s)', vv) end);
+                                  else format('pgq._trg_gen_urlenc(%s)', vv) end);
                 if pass = 1 then l_ins := l_ins || vv; else l_del := l_del || vv; end if;
             end loop;
         elsif i_code = 'j' then
@@ -366,6 +366,20 @@ begin
 end;
 $$;
 
+-- pgq._trg_gen_urlenc(text): pgq._urlencode, called rather than inlined
+-- into the generated code: PL/pgSQL keeps the inlined expression ready for
+-- the whole transaction, but sets it up again in each one, per column;
+-- called, once for all (measured: less CPU per row in bulk and in one-row
+-- transactions).
+create or replace function pgq._trg_gen_urlenc(i_txt pg_catalog.text)
+returns pg_catalog.text
+language plpgsql immutable strict parallel safe
+as $$
+begin
+    return pgq._urlencode(i_txt);
+end;
+$$;
+
 -- pgq._trg_gen_nonempty(text): NULL for '', else the text (NULLIF would
 -- look '=' up by the caller's search_path).  Inlined.
 create or replace function pgq._trg_gen_nonempty(i_txt pg_catalog.text)
@@ -428,6 +442,7 @@ revoke all on function pgq._trg_gen_valid(pg_catalog.regclass, text) from public
 revoke all on function pgq._trg_gen_text(oid, text) from public;
 revoke all on function pgq._trg_gen_code(oid, text, text) from public;
 revoke all on function pgq._trg_gen_nonempty(pg_catalog.text) from public;
+revoke all on function pgq._trg_gen_urlenc(pg_catalog.text) from public;
 revoke all on function pgq._trg_gen_name(oid, text, text) from public;
 revoke all on function pgq._trg_gen_create(regclass, text, text) from public;
 revoke all on function pgq._trg_gen_writer_name(text) from public;
@@ -438,4 +453,5 @@ grant execute on function pgq._trg_gen_ie_ours() to pgq_writer;
 grant execute on function pgq._trg_gen_shape(oid) to pgq_writer;
 grant execute on function pgq._trg_gen_valid(pg_catalog.regclass, text) to pgq_writer;
 grant execute on function pgq._trg_gen_nonempty(pg_catalog.text) to pgq_writer;
+grant execute on function pgq._trg_gen_urlenc(pg_catalog.text) to pgq_writer;
 grant execute on function pgq._trg_gen_create(regclass, text, text) to pgq_writer;
