@@ -6,7 +6,8 @@
 #
 # Settings by environment (defaults in brackets):
 #   FLEET_NS        database counts, ascending ["10 100 500"]
-#   FLEET_WINDOW    seconds per measurement window [45]
+#   FLEET_WINDOW    seconds per measurement window [60]: not less than the queues'
+#                   ticker_idle_period (60 s), or a window may miss a round of idle ticks
 #   FLEET_DAEMONS   which daemons: "ours pgqd", "ours", "pgqd" or "" (failover only) ["ours pgqd"]
 #   FLEET_FAILOVER  1 = also time the failover of two of our daemons [1]
 #   FLEET_CHECK     check_period of both daemons, seconds [10]
@@ -39,7 +40,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 NS=${FLEET_NS:-"10 100 500"}
-WINDOW=${FLEET_WINDOW:-45}
+WINDOW=${FLEET_WINDOW:-60}
 DAEMONS=${FLEET_DAEMONS-"ours pgqd"}
 FAILOVER=${FLEET_FAILOVER:-1}
 CHECK=${FLEET_CHECK:-10}
