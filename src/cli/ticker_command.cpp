@@ -124,7 +124,7 @@ int cmd_ticker(CommandContext& ctx)
     if (!cfg.pidfile.empty())
         pidfile.emplace(daemon::PidFile::acquire(cfg.pidfile, !ctx.options.daemon));
     ticker::JobControl control(cfg);
-    observe::HttpServer http(control);
+    observe::HttpServer http(observe::single_database_endpoints(control));
     try {
         // Before detaching, so that a bad address is reported on the terminal.
         http.bind(cfg.metrics_listen);

@@ -5,6 +5,7 @@
 #include "pgqadm/error.hpp"
 #include "pgqadm/fleet/databases.hpp"
 #include "pgqadm/fleet/supervisor.hpp"
+#include "pgqadm/observe/http_server.hpp"
 #include "pgqadm/observe/systemd_notify.hpp"
 #include "pgqadm/ticker/clock.hpp"
 
@@ -117,7 +118,7 @@ class Sources {
 };
 
 void reload(const DaemonOptions& options, config::Config& running, Supervisor& supervisor,
-            Sources& sources)
+            Sources& sources, observe::HttpServer& http)
 {
     try {
         config::Config loaded = config::load_config(running.file);
@@ -132,6 +133,11 @@ void reload(const DaemonOptions& options, config::Config& running, Supervisor& s
         spdlog::info("config reloaded: {} databases, ticker_period={} maint_period={} "
                      "retry_period={}",
                      supervisor.size(), fresh.loop_delay, fresh.maint_delay, fresh.retry_delay);
+        try {
+            http.rebind(fresh.metrics_listen);
+        } catch (const std::exception& e) {
+            spdlog::error("{}; the metrics endpoint stays on '{}'", e.what(), http.address());
+        }
     } catch (const std::exception& e) {
         log::reopen();
         spdlog::error("config reload failed, keeping the running config: {}", e.what());
@@ -163,17 +169,30 @@ int run_daemon(const DaemonOptions& options, const config::Config& initial)
     std::optional<daemon::PidFile> pidfile;
     if (!cfg.pidfile.empty())
         pidfile.emplace(daemon::PidFile::acquire(cfg.pidfile, !options.detach));
-    if (!cfg.metrics_listen.empty())
-        spdlog::warn("metrics_listen: the metrics endpoint serves one database; not started "
-                     "for a daemon of many");
+    // The supervisor exists before the endpoint that reads it, and the
+    // endpoint binds before detaching, so a bad address is reported on
+    // the terminal; neither starts a thread before the fork.
+    std::optional<Supervisor> supervisor;
+    observe::HttpServer http(
+        {[&](observe::Format format) {
+             return observe::render_fleet_metrics(supervisor->loop_facts(), format);
+         },
+         [&] { return supervisor->alive(); }, [&] { return supervisor->ready(); }});
+    try {
+        http.bind(cfg.metrics_listen);
+    } catch (const Error& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    }
     daemon::start_daemon_process(pidfile, options.detach);
     log::setup(log_settings(options.verbosity, cfg));
 
     spdlog::info("Starting pgqadm {} ticker for many databases ({})", PGQADM_VERSION,
                  cfg.pgqd_format ? "pgqd config" : "pgqadm config");
     observe::SystemdNotifier systemd;
-    Supervisor supervisor(cfg);
-    Sources sources(supervisor);
+    supervisor.emplace(cfg);
+    http.start();
+    Sources sources(*supervisor);
     sources.configure(cfg);
     systemd.send("READY=1");
 
@@ -182,29 +201,30 @@ int run_daemon(const DaemonOptions& options, const config::Config& initial)
     daemon::ControlHooks hooks;
     hooks.tick = [&] {
         sources.poll();
-        supervisor.reap();
+        supervisor->reap();
         double now = ticker::monotonic_now();
         if (auto interval = systemd.watchdog_interval(); interval && now >= next_watchdog) {
-            systemd.send("WATCHDOG=1\nSTATUS=" + std::to_string(supervisor.leading()) + " of " +
-                         std::to_string(supervisor.size()) + " databases led");
+            systemd.send("WATCHDOG=1\nSTATUS=" + std::to_string(supervisor->leading()) + " of " +
+                         std::to_string(supervisor->size()) + " databases led");
             next_watchdog = now + *interval;
         }
         if (now >= next_stats) {
-            supervisor.log_stats();
+            supervisor->log_stats();
             next_stats = ticker::monotonic_now() + cfg.ticker_log_delay;
         }
         return next_stats - ticker::monotonic_now();
     };
     hooks.reload = [&] {
         systemd.send("RELOADING=1");
-        reload(options, cfg, supervisor, sources);
+        reload(options, cfg, *supervisor, sources, http);
         systemd.send("READY=1");
     };
     daemon::run_control_loop(pidfile, hooks);
     systemd.send("STOPPING=1");
+    http.stop();
     sources.stop();
-    supervisor.stop_all();
-    supervisor.log_stats();
+    supervisor->stop_all();
+    supervisor->log_stats();
     spdlog::info("ticker stopped");
     return 0;
 }

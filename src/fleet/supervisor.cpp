@@ -141,14 +141,19 @@ void Supervisor::apply(const std::vector<NamedDatabase>& wanted)
         auto m = std::make_unique<Member>(d, cfg_);
         tickers_.add(&m->ticker(), d.name);
         pool_.add(m.get());
+        std::lock_guard guard(members_mutex_);
         members_.emplace(d.name, std::move(m));
     }
 }
 
 void Supervisor::retire(std::map<std::string, std::unique_ptr<Member>>::iterator it)
 {
-    std::unique_ptr<Member> m = std::move(it->second);
-    members_.erase(it);
+    std::unique_ptr<Member> m;
+    {
+        std::lock_guard guard(members_mutex_);
+        m = std::move(it->second);
+        members_.erase(it);
+    }
     pool_.remove(m.get());
     m->request_stop();
     tickers_.poke(&m->ticker());
@@ -203,8 +208,46 @@ void Supervisor::stop_all()
         tickers_.remove(&m->ticker());
     for (auto& m : retiring_)
         tickers_.remove(&m->ticker());
-    members_.clear();
+    {
+        std::lock_guard guard(members_mutex_);
+        members_.clear();
+    }
     retiring_.clear();
+}
+
+observe::Verdict Supervisor::alive() const
+{
+    // The dispatcher waits at most a minute between rounds of its loop.
+    constexpr double stuck_after = 120;
+    double since = tickers_.since_dispatch();
+    if (since > stuck_after)
+        return {false, "ticker pool stuck: no dispatch for " +
+                           std::to_string(static_cast<long>(since)) + " s"};
+    return {true, "ticker pool alive"};
+}
+
+observe::Verdict Supervisor::ready() const
+{
+    std::size_t served = 0;
+    {
+        std::lock_guard guard(members_mutex_);
+        served = members_.size();
+    }
+    std::size_t led = leading();
+    if (served == 0)
+        return {false, "no database served yet"};
+    return {true,
+            "serving " + std::to_string(served) + " databases, leading " + std::to_string(led)};
+}
+
+std::vector<observe::LoopFacts> Supervisor::loop_facts() const
+{
+    std::lock_guard guard(members_mutex_);
+    std::vector<observe::LoopFacts> out;
+    out.reserve(members_.size());
+    for (const auto& [name, m] : members_)
+        out.push_back({name, m->control().loop_status(), m->control().stats.totals()});
+    return out;
 }
 
 void Supervisor::log_stats()
@@ -233,6 +276,7 @@ std::vector<std::string> Supervisor::names() const
 
 std::size_t Supervisor::leading() const
 {
+    std::lock_guard guard(members_mutex_);
     std::size_t n = 0;
     for (const auto& [name, m] : members_)
         if (m->control().active)

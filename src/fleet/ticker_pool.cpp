@@ -74,6 +74,7 @@ TickerPool::TickerPool(std::size_t workers, std::size_t max_workers)
     ev.data.u64 = wake_id;
     if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0)
         throw_errno("epoll_ctl");
+    last_dispatch_ = ticker::monotonic_now();
     dispatcher_ = std::thread([this] {
         log::set_thread_context("");
         dispatch();
@@ -170,6 +171,11 @@ void TickerPool::remove(ticker::TickerLoop* loop)
     ids_.erase(loop);
 }
 
+double TickerPool::since_dispatch() const
+{
+    return ticker::monotonic_now() - last_dispatch_.load();
+}
+
 void TickerPool::wait_all_done()
 {
     std::unique_lock lock(mutex_);
@@ -233,6 +239,7 @@ void TickerPool::dispatch()
     std::unique_lock lock(mutex_);
     while (!stop_) {
         double now = ticker::monotonic_now();
+        last_dispatch_ = now;
         double next = queue_due(now);
         if (grow_if_starved(now))
             next = std::min(next, now + starved_check_seconds);

@@ -1,7 +1,6 @@
 #include "pgqadm/observe/http_server.hpp"
 
 #include "pgqadm/error.hpp"
-#include "pgqadm/observe/health.hpp"
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
@@ -22,7 +21,15 @@ void answer(httplib::Response& res, const Verdict& verdict)
 
 } // namespace
 
-HttpServer::HttpServer(ticker::JobControl& control) : control_(control), metrics_(control) {}
+Endpoints single_database_endpoints(ticker::JobControl& control)
+{
+    auto metrics = std::make_shared<MetricsSource>(control);
+    return {[metrics](Format format) { return metrics->page(format); },
+            [&control] { return alive(control.loop_status(), control.settings().loop_delay); },
+            [&control] { return ready(control.loop_status(), control.settings().loop_delay); }};
+}
+
+HttpServer::HttpServer(Endpoints endpoints) : endpoints_(std::move(endpoints)) {}
 
 HttpServer::~HttpServer()
 {
@@ -40,13 +47,13 @@ std::unique_ptr<httplib::Server> HttpServer::make_server()
     server->set_keep_alive_timeout(5);
     server->Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
         Format format = negotiate(req.get_header_value("Accept"));
-        res.set_content(metrics_.page(format), content_type(format));
+        res.set_content(endpoints_.metrics(format), content_type(format));
     });
     server->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-        answer(res, alive(control_.loop_status(), control_.settings().loop_delay));
+        answer(res, endpoints_.alive());
     });
     server->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-        answer(res, ready(control_.loop_status(), control_.settings().loop_delay));
+        answer(res, endpoints_.ready());
     });
     return server;
 }

@@ -17,11 +17,9 @@ Labels with(const std::string& database, const std::string& queue,
     return labels;
 }
 
-void daemon_families(Exposition& page, const PageFacts& f)
+void snapshot_status_families(Exposition& page, const PageFacts& f)
 {
     const Labels db{{"database", f.database}};
-    const ticker::LoopStatus& loop = f.loop;
-
     page.family("pgqadm_up", Type::gauge,
                 "1 when the last metrics snapshot of the database succeeded");
     page.sample(db, f.snapshot ? 1 : 0);
@@ -31,46 +29,66 @@ void daemon_families(Exposition& page, const PageFacts& f)
     page.family("pgqadm_snapshot_age_seconds", Type::gauge,
                 "Age of the database snapshot shown (metrics_cache_seconds)");
     page.sample(db, f.snapshot_age);
+}
 
-    page.family("pgqadm_leader", Type::gauge,
-                "1 while this daemon leads the database's ticking, 0 as standby");
-    page.sample(db, loop.leading ? 1 : 0);
-    page.family("pgqadm_connected", Type::gauge, "1 while the ticker reaches the database");
-    page.sample(db, loop.connected ? 1 : 0);
-    page.family("pgqadm_consecutive_failures", Type::gauge,
-                "Failed ticker attempts in a row (0 when the last one worked)");
-    page.sample(db, static_cast<double>(loop.consecutive_failures));
-    page.family("pgqadm_connection_failures_total", Type::counter,
-                "Failed ticker attempts (connection or query) since start");
-    page.sample(db, static_cast<double>(loop.connection_failures));
-    page.family("pgqadm_seconds_since_last_round", Type::gauge,
-                "Seconds since the ticker's last round (leader) or check of the lead (standby); "
-                "-1 before the first");
-    page.sample(db, loop.since_round);
+/// One family with one sample per database, of what `value` reads from its loop.
+template <typename Value>
+void per_database(Exposition& page, const std::vector<LoopFacts>& dbs, const std::string& name,
+                  Type type, const std::string& help, Value value)
+{
+    page.family(name, type, help);
+    for (const LoopFacts& f : dbs)
+        page.sample({{"database", f.database}}, value(f));
+}
 
-    page.family("pgqadm_ticks_total", Type::counter, "Ticks this daemon made since start");
-    page.sample(db, static_cast<double>(f.totals.ticks));
-    page.family("pgqadm_maintenance_operations_total", Type::counter,
-                "Maintenance operations (rotation steps, vacuum, extra maintenance) since start");
-    page.sample(db, static_cast<double>(f.totals.maint));
-    page.family("pgqadm_retry_events_moved_total", Type::counter,
-                "Retry events moved back into their queue since start");
-    page.sample(db, static_cast<double>(f.totals.retry));
+void loop_families(Exposition& page, const std::vector<LoopFacts>& dbs)
+{
+    per_database(page, dbs, "pgqadm_leader", Type::gauge,
+                 "1 while this daemon leads the database's ticking, 0 as standby",
+                 [](const LoopFacts& f) { return f.loop.leading ? 1 : 0; });
+    per_database(page, dbs, "pgqadm_connected", Type::gauge,
+                 "1 while the ticker reaches the database",
+                 [](const LoopFacts& f) { return f.loop.connected ? 1 : 0; });
+    per_database(
+        page, dbs, "pgqadm_consecutive_failures", Type::gauge,
+        "Failed ticker attempts in a row (0 when the last one worked)",
+        [](const LoopFacts& f) { return static_cast<double>(f.loop.consecutive_failures); });
+    per_database(
+        page, dbs, "pgqadm_connection_failures_total", Type::counter,
+        "Failed ticker attempts (connection or query) since start",
+        [](const LoopFacts& f) { return static_cast<double>(f.loop.connection_failures); });
+    per_database(page, dbs, "pgqadm_seconds_since_last_round", Type::gauge,
+                 "Seconds since the ticker's last round (leader) or check of the lead (standby); "
+                 "-1 before the first",
+                 [](const LoopFacts& f) { return f.loop.since_round; });
+
+    per_database(page, dbs, "pgqadm_ticks_total", Type::counter,
+                 "Ticks this daemon made since start",
+                 [](const LoopFacts& f) { return static_cast<double>(f.totals.ticks); });
+    per_database(page, dbs, "pgqadm_maintenance_operations_total", Type::counter,
+                 "Maintenance operations (rotation steps, vacuum, extra maintenance) since start",
+                 [](const LoopFacts& f) { return static_cast<double>(f.totals.maint); });
+    per_database(page, dbs, "pgqadm_retry_events_moved_total", Type::counter,
+                 "Retry events moved back into their queue since start",
+                 [](const LoopFacts& f) { return static_cast<double>(f.totals.retry); });
 
     page.family("pgqadm_loop_duration_seconds", Type::histogram,
                 "Duration of the ticker's rounds (sequence probe and ticks)");
-    long cumulative = 0;
-    for (std::size_t i = 0; i < ticker::round_bucket_count; ++i) {
-        cumulative += loop.round_counts[i];
-        Labels bucket = db;
-        bucket.emplace_back("le", format_value(ticker::round_buckets[i]));
-        page.sample(bucket, static_cast<double>(cumulative), "_bucket");
+    for (const LoopFacts& f : dbs) {
+        const Labels db{{"database", f.database}};
+        long cumulative = 0;
+        for (std::size_t i = 0; i < ticker::round_bucket_count; ++i) {
+            cumulative += f.loop.round_counts[i];
+            Labels bucket = db;
+            bucket.emplace_back("le", format_value(ticker::round_buckets[i]));
+            page.sample(bucket, static_cast<double>(cumulative), "_bucket");
+        }
+        Labels inf = db;
+        inf.emplace_back("le", "+Inf");
+        page.sample(inf, static_cast<double>(f.loop.rounds), "_bucket");
+        page.sample(db, static_cast<double>(f.loop.rounds), "_count");
+        page.sample(db, f.loop.round_seconds_sum, "_sum");
     }
-    Labels inf = db;
-    inf.emplace_back("le", "+Inf");
-    page.sample(inf, static_cast<double>(loop.rounds), "_bucket");
-    page.sample(db, static_cast<double>(loop.rounds), "_count");
-    page.sample(db, loop.round_seconds_sum, "_sum");
 }
 
 void snapshot_families(Exposition& page, const PageFacts& f)
@@ -148,9 +166,19 @@ void snapshot_families(Exposition& page, const PageFacts& f)
 std::string render_metrics(const PageFacts& facts, Format format)
 {
     Exposition page(format);
-    daemon_families(page, facts);
+    snapshot_status_families(page, facts);
+    loop_families(page, {{facts.database, facts.loop, facts.totals}});
     if (facts.snapshot)
         snapshot_families(page, facts);
+    return page.finish();
+}
+
+std::string render_fleet_metrics(const std::vector<LoopFacts>& databases, Format format)
+{
+    Exposition page(format);
+    page.family("pgqadm_databases", Type::gauge, "Databases this daemon serves");
+    page.sample({}, static_cast<double>(databases.size()));
+    loop_families(page, databases);
     return page.finish();
 }
 

@@ -192,6 +192,37 @@ std::vector<pid_t> cluster_processes(const std::string& pgdata)
     return out;
 }
 
+/// GET of a path on a loopback port: the whole response, status line first.
+std::string http_get(int port, const std::string& path)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    std::string out;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+        if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+            char buf[4096];
+            for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+                out.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    close(fd);
+    return out;
+}
+
+/// The port the daemon's log says its metrics endpoint listens on (0: none yet).
+int metrics_port(const std::string& log)
+{
+    auto at = log.find("metrics: listening on ");
+    if (at == std::string::npos)
+        return 0;
+    at = log.find("(port ", at);
+    return at == std::string::npos ? 0 : std::stoi(log.substr(at + 6));
+}
+
 /// Processes stopped (SIGSTOP) for the object's lifetime.
 class FrozenProcesses {
   public:
@@ -468,6 +499,7 @@ TEST_F(FleetTest, StuckOrDownDatabasesDelayNoOther)
     holder.exec("lock table pgq.queue in access exclusive mode");
 
     auto ini = write_config("loop_delay = 0.2\nmaint_delay = 1\nticker_log_delay = 2\n"
+                            "metrics_listen = 127.0.0.1:0\n"
                             "logfile = " +
                             log_.string() +
                             "\n"
@@ -489,6 +521,21 @@ TEST_F(FleetTest, StuckOrDownDatabasesDelayNoOther)
         ASSERT_TRUE(all_tick({dsn()}, 5s)) << round << "\n" << read_file(log_);
     ASSERT_TRUE(all_tick({other.conninfo("postgres")}, 5s)) << read_file(log_);
     EXPECT_EQ(newest_tick(Cluster::get().conninfo(locked)), 1) << "ticked while locked";
+
+    // The metrics endpoint shows every database's ticker.
+    int port = 0;
+    ASSERT_TRUE(wait_until([&] { return (port = metrics_port(read_file(log_))) > 0; }, 10s));
+    EXPECT_TRUE(wait_until(
+        [&] {
+            std::string page = http_get(port, "/metrics");
+            return page.find("pgqadm_databases 5") != std::string::npos &&
+                   page.find("pgqadm_connected{database=\"down\"} 0") != std::string::npos &&
+                   page.find("pgqadm_leader{database=\"other_server\"} 1") != std::string::npos;
+        },
+        20s))
+        << http_get(port, "/metrics");
+    EXPECT_EQ(http_get(port, "/healthz").rfind("HTTP/1.1 200", 0), 0u);
+    EXPECT_NE(http_get(port, "/readyz").find("serving 5 databases"), std::string::npos);
 
     // status says which are in trouble, and --check is critical.
     ProcResult st = run_pgqadm({ini.string(), "status"});

@@ -6,6 +6,8 @@
 #include "pgqadm/config/config.hpp"
 #include "pgqadm/fleet/databases.hpp"
 #include "pgqadm/fleet/ticker_pool.hpp"
+#include "pgqadm/observe/health.hpp"
+#include "pgqadm/observe/metrics.hpp"
 #include "pgqadm/ticker/job_control.hpp"
 #include "pgqadm/ticker/maintenance.hpp"
 #include "pgqadm/ticker/ticker_loop.hpp"
@@ -108,15 +110,26 @@ class Supervisor {
     void log_stats();
 
     std::vector<std::string> names() const;
+    /// Each database's ticker as the daemon knows it (for /metrics);
+    /// callable from any thread.
+    std::vector<observe::LoopFacts> loop_facts() const;
     std::size_t size() const { return members_.size(); }
     std::size_t retiring() const { return retiring_.size(); }
     /// Databases whose ticker leads right now.
     std::size_t leading() const;
+    /// /healthz: the ticker pool's dispatcher goes round (a database that
+    /// hangs is that database's trouble, shown in its metrics and status).
+    observe::Verdict alive() const;
+    /// /readyz: serving at least one database.
+    observe::Verdict ready() const;
 
   private:
     void retire(std::map<std::string, std::unique_ptr<Member>>::iterator it);
 
     config::Config cfg_;
+    /// Guards members_ against loop_facts() on other threads; the main
+    /// thread alone changes it.
+    mutable std::mutex members_mutex_;
     std::map<std::string, std::unique_ptr<Member>> members_;
     std::vector<std::unique_ptr<Member>> retiring_;
     TickerPool tickers_;

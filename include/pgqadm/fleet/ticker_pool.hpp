@@ -10,6 +10,7 @@
 #pragma once
 #include "pgqadm/ticker/ticker_loop.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -40,6 +41,9 @@ class TickerPool {
     void remove(ticker::TickerLoop* loop);
     /// Waits until every loop added is done (each was asked to stop).
     void wait_all_done();
+    /// Seconds since the dispatcher last went round its loop (it does at
+    /// least once a minute): for /healthz.
+    double since_dispatch() const;
 
   private:
     struct Entry {
@@ -77,6 +81,7 @@ class TickerPool {
     std::uint64_t next_id_ = 1; ///< ids are never reused: a stale epoll event finds nothing
     std::deque<std::uint64_t> ready_;
     bool stop_ = false;
+    std::atomic<double> last_dispatch_{0}; ///< monotonic time
     const std::size_t base_workers_;
     const std::size_t max_workers_;
     std::size_t live_workers_ = 0;

@@ -1,10 +1,12 @@
 // The daemon's HTTP endpoint (metrics_listen): /metrics, /healthz, /readyz.
 // cpp-httplib serves it from a small thread pool of its own; nothing here
-// touches the ticker's connection.
+// touches a ticker's connection.
 #pragma once
+#include "pgqadm/observe/health.hpp"
 #include "pgqadm/observe/metrics.hpp"
 #include "pgqadm/ticker/job_control.hpp"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,9 +17,20 @@ class Server;
 
 namespace pgqadm::observe {
 
+/// What the endpoint answers, each callable from the server's threads.
+struct Endpoints {
+    std::function<std::string(Format)> metrics;
+    std::function<Verdict()> alive; ///< /healthz
+    std::function<Verdict()> ready; ///< /readyz
+};
+
+/// The endpoint of a daemon of one database: its ticker loop's reports and
+/// a cached snapshot of the database (MetricsSource).
+Endpoints single_database_endpoints(ticker::JobControl& control);
+
 class HttpServer {
   public:
-    explicit HttpServer(ticker::JobControl& control);
+    explicit HttpServer(Endpoints endpoints);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
@@ -41,8 +54,7 @@ class HttpServer {
     /// A server bound to `address`, its port in `port`; throws Error.
     std::unique_ptr<httplib::Server> bound_server(const std::string& address, int& port);
 
-    ticker::JobControl& control_;
-    MetricsSource metrics_;
+    Endpoints endpoints_;
     std::unique_ptr<httplib::Server> server_;
     std::thread thread_;
     std::string address_;

@@ -11,8 +11,16 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pgqadm::observe {
+
+/// What the daemon knows of one database's ticker, without asking it.
+struct LoopFacts {
+    std::string database; ///< the `database` label
+    ticker::LoopStatus loop;
+    ticker::Stats::Counts totals;
+};
 
 /// Everything one page shows, gathered at one moment.
 struct PageFacts {
@@ -26,6 +34,10 @@ struct PageFacts {
 
 /// The page in `format`; pure, for tests.
 std::string render_metrics(const PageFacts& facts, Format format);
+/// The page of a daemon of many databases: each database's ticker, from
+/// what the daemon knows (queues and consumers are a single-database
+/// daemon's page: a scrape must not open hundreds of connections).
+std::string render_fleet_metrics(const std::vector<LoopFacts>& databases, Format format);
 
 class MetricsSource {
   public:
