@@ -136,9 +136,7 @@ ensure_dbs() { # N: databases f0001..fN exist
     log "databases: $HAVE ($(printf '%.0f' "$(echo "$(now) - $t0" | bc)") s to create the new ones)"
 }
 db_list() { # N [COUNT]: comma list of the first COUNT (default N) databases
-    local i out=""
-    for i in $(seq 1 "${2:-$1}"); do out="$out${out:+,}$(dbname "$i")"; done
-    echo "$out"
+    seq -f 'f%04g' -s , 1 "${2:-$1}"
 }
 
 # ---------------------------------------------------------------- daemons
