@@ -7,7 +7,7 @@ application_name 'fleetbench', which the samples leave out.
   fleet.py conns    --dsn B [--count N --timeout S]              -> daemon connection count (waits)
   fleet.py leaders  --dsn B --count N --timeout S                -> waits until N databases have a lead
   fleet.py load     --dsn B --dbs a,b --seconds S                -> producer (runs S seconds)
-  fleet.py ticks    --dsn B --dbs a,b --since EPOCH              -> db first_tick_after count
+  fleet.py ticks    --dsn B --dbs a,b --since T0 [--until T1]    -> db first_tick_after_T0 ticks_T0_to_T1
   fleet.py idle-period --dsn B --dbs a,b --value V               -> ticker_idle_period of every queue
   fleet.py firsttick --dsn B --db D --since EPOCH --timeout S    -> epoch of the first tick after
   fleet.py failover --dsn B --count N --kill PID --timeout S     -> kill the leader, time the take-over
@@ -211,8 +211,10 @@ def cmd_load(a):
         time.sleep(max(0.0, nxt - time.time()))
 
 
+# first tick after SINCE, and the ticks made from SINCE to UNTIL (epochs)
 FIRST_TICK = (
-    "select extract(epoch from min(tick_time))::float8, count(*) from pgq.tick"
+    "select extract(epoch from min(tick_time))::float8,"
+    " count(*) filter (where tick_time <= to_timestamp(%s)) from pgq.tick"
     " where tick_time > to_timestamp(%s)"
 )
 
@@ -221,7 +223,7 @@ def cmd_ticks(a):
     for d in a.dbs.split(","):
         c = connect(a.dsn, d)
         cur = c.cursor()
-        cur.execute(FIRST_TICK, (a.since,))
+        cur.execute(FIRST_TICK, (a.until or time.time(), a.since))
         ft, n = cur.fetchone()
         c.close()
         print(d, "" if ft is None else ft, n)
@@ -244,7 +246,7 @@ def cmd_firsttick(a):
             if c is None:
                 c = connect(a.dsn, a.db)
             cur = c.cursor()
-            cur.execute(FIRST_TICK, (a.since,))
+            cur.execute(FIRST_TICK, (time.time(), a.since))
             ft, _ = cur.fetchone()
             if ft is not None:
                 print(ft)
@@ -419,7 +421,7 @@ SUBCOMMANDS = {
     "leaders": (("dsn", str), ("count", int), ("timeout", float)),
     "failover": (("dsn", str), ("count", int), ("kill", int), ("timeout", float)),
     "load": (("dsn", str), ("dbs", str), ("seconds", float)),
-    "ticks": (("dsn", str), ("dbs", str), ("since", float)),
+    "ticks": (("dsn", str), ("dbs", str), ("since", float), ("until", float)),
     "idle-period": (("dsn", str), ("dbs", str), ("value", str)),
     "firsttick": (("dsn", str), ("db", str), ("since", float), ("timeout", float)),
 }
@@ -433,7 +435,7 @@ def main():
     for name, opts in SUBCOMMANDS.items():
         s = sub.add_parser(name)
         for k, t in opts:
-            if name == "conns" and k != "dsn":
+            if (name, k) in (("conns", "count"), ("conns", "timeout"), ("ticks", "until")):
                 s.add_argument("--" + k, type=t, default=0)
             else:
                 s.add_argument("--" + k, type=t, required=True)

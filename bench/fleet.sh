@@ -174,9 +174,10 @@ daemon_stop() { # TAG
     rm -f "$pidf"
 }
 conns() { $PY "$HELPER" conns --dsn "$BASE" --count "${1:-0}" --timeout "${2:-0}"; }
-# ticks_sum SINCE N: ticks made in f0001..fN since SINCE (epoch)
+# ticks_sum T0 T1 N: ticks made in f0001..fN from T0 to T1 (epochs)
 ticks_sum() {
-    $PY "$HELPER" ticks --dsn "$BASE" --dbs "$(db_list "$2")" --since "$1" | awk '{s += $3} END {print s + 0}'
+    $PY "$HELPER" ticks --dsn "$BASE" --dbs "$(db_list "$3")" --since "$1" --until "$2" \
+        | awk '{s += $3} END {print s + 0}'
 }
 window() { # N TAG PHASE: sample the daemon of pidfile TAG.pid (side ours for fo_*)
     local n=$1 side=$2 phase=$3 t0 out
@@ -185,7 +186,7 @@ window() { # N TAG PHASE: sample the daemon of pidfile TAG.pid (side ours for fo
           --seconds "$WINDOW")
     [[ $side == fo_* ]] && side=ours
     echo "$out" | while IFS='=' read -r k v; do rec "n${n}_${phase}_$k" "$side" 1 "$v"; done
-    rec "n${n}_${phase}_ticks" "$side" 1 "$(ticks_sum "$t0" "$n")"
+    rec "n${n}_${phase}_ticks" "$side" 1 "$(ticks_sum "$t0" "$(now)" "$n")"
     log "  $side $phase: $(echo "$out" | tr '\n' ' ')"
 }
 
