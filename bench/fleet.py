@@ -388,7 +388,9 @@ def cmd_report(a):
     for n in ns:
         t = data.get(f"n{n}_takeover_s", {}).get("ours", [])
         ft = data.get(f"n{n}_failover_tick_max_s", {}).get("ours", [])
-        if t and t[0] is not None:
+        if not t:
+            verdicts.append(f"- failover, {n} DBs: not measured")
+        elif t[0] is not None:
             verdicts.append(f"- failover, {n} DBs: every database led again {fmt(max(t))} s after the SIGKILL"
                             f" (target 2 × loop_delay + reconnect, read as {fmt(lim)} s with 1 s for the"
                             f" reconnect): **{'met' if max(t) <= lim else 'not met'}**"

@@ -32,7 +32,8 @@
 # one daemon leading and the other standing by. The server keeps initdb's
 # defaults (fsync, synchronous_commit, full_page_writes on); the producer
 # alone sets synchronous_commit = off for its own transactions.
-# Raw samples (figure, side, rep, value) and logs stay in the work directory;
+# Raw samples (figure, side, rep, value) and logs stay in the work directory
+# (the samples also in bench/fleet-raw-latest.tsv);
 # bench/fleet.py turns them into the section "Fleet (issue 17, bench/fleet.sh)".
 # Nothing here asserts anything: not a test.
 set -euo pipefail
@@ -306,6 +307,7 @@ for n in $NS; do
     log "section for N = $DONE written into $OUT"
 done
 cat "$WORK/report.md"
+cp "$RAW" "$HERE/fleet-raw-latest.tsv"
 for f in "$WORK"/*.log; do
     grep -qE ' (ERROR|CRITICAL|FATAL) ' "$f" && log "$(basename "$f"): $(grep -cE ' (ERROR|CRITICAL|FATAL) ' "$f") error lines"
 done
