@@ -150,6 +150,7 @@ log::Settings log_settings(log::Verbosity verbosity, const config::Config& cfg)
 {
     log::Settings s;
     s.verbosity = verbosity;
+    s.quiet_terminal_only = cfg.pgqd_format; // as pgqd's -q
     s.logfile = cfg.logfile;
     s.log_size = static_cast<std::size_t>(cfg.log_size);
     s.log_count = static_cast<std::size_t>(cfg.log_count);

@@ -94,6 +94,7 @@ std::shared_ptr<ReopenableFileSink> file_sink;
 // The logger is created once; a reload only swaps the file sink inside this
 // distributing sink and changes the level, so threads that are logging at
 // that moment never see a logger being replaced under them.
+std::shared_ptr<spdlog::sinks::stderr_sink_mt> stderr_sink;
 std::shared_ptr<spdlog::sinks::dist_sink_mt> file_slot;
 // The syslog sink in its own slot; replaced only when ident or facility
 // change (the old one's closelog() must come before the new openlog()).
@@ -129,8 +130,8 @@ void setup(const Settings& settings)
     if (!file_slot) {
         file_slot = std::make_shared<spdlog::sinks::dist_sink_mt>();
         syslog_slot = std::make_shared<spdlog::sinks::dist_sink_mt>();
-        std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_sink_mt>(),
-                                            file_slot, syslog_slot};
+        stderr_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+        std::vector<spdlog::sink_ptr> sinks{stderr_sink, file_slot, syslog_slot};
         auto logger = std::make_shared<spdlog::logger>("pgqadm", sinks.begin(), sinks.end());
         logger->set_formatter(make_formatter());
         logger->flush_on(spdlog::level::trace);
@@ -150,10 +151,12 @@ void setup(const Settings& settings)
         file_sink.reset();
     }
     setup_syslog(settings);
-    auto level = settings.verbosity == Verbosity::quiet     ? spdlog::level::warn
+    bool quiet = settings.verbosity == Verbosity::quiet;
+    auto level = quiet && !settings.quiet_terminal_only     ? spdlog::level::warn
                  : settings.verbosity == Verbosity::verbose ? spdlog::level::debug
                                                             : spdlog::level::info;
     spdlog::default_logger_raw()->set_level(level);
+    stderr_sink->set_level(quiet ? spdlog::level::warn : spdlog::level::trace);
 }
 
 void reopen()

@@ -72,6 +72,27 @@ TEST_F(LogFileTest, ReopenFollowsLogrotate)
     EXPECT_EQ(fresh.find("before rotation"), std::string::npos);
 }
 
+// pgqd's -q silences the terminal only: the log file keeps its info lines
+// (the stats line among them).
+TEST_F(LogFileTest, PgqdQuietKeepsTheLogFile)
+{
+    auto path = dir_ / "pgqd.log";
+    log::Settings settings;
+    settings.verbosity = log::Verbosity::quiet;
+    settings.logfile = path.string();
+    settings.quiet_terminal_only = true;
+    log::setup(settings);
+    testing::internal::CaptureStderr();
+    spdlog::info("{ticks: 1, maint: 0, retry: 0}");
+    spdlog::warn("shown everywhere");
+    std::string terminal = testing::internal::GetCapturedStderr();
+    log::setup({log::Verbosity::normal, path.string(), 1 << 20, 3});
+    std::string text = slurp(path);
+    EXPECT_NE(text.find("INFO {ticks: 1, maint: 0, retry: 0}"), std::string::npos) << text;
+    EXPECT_EQ(terminal.find("ticks"), std::string::npos) << terminal;
+    EXPECT_NE(terminal.find("shown everywhere"), std::string::npos) << terminal;
+}
+
 TEST_F(LogFileTest, QuietAndVerboseLevels)
 {
     auto path = dir_ / "levels.log";

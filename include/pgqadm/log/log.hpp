@@ -18,6 +18,10 @@ struct Settings {
     bool syslog = false;             ///< also through syslog(3)
     std::string syslog_ident = "pgqadm";
     int syslog_facility = 0; ///< LOG_DAEMON etc.; 0 = LOG_USER
+    /// -q silences the terminal only, the log file and syslog keeping
+    /// info (pgqd's -q), instead of lowering every sink to warnings
+    /// (SkyTools' -q, pgqadm's).
+    bool quiet_terminal_only = false;
 };
 
 /// Installs the default spdlog logger. Safe to call again (reload).
