@@ -33,6 +33,9 @@ constexpr double held_after_seconds = 2.0;
 /// whether to grow.
 constexpr double starved_check_seconds = 0.25;
 
+/// The dispatcher goes round its loop at least this often.
+constexpr double max_wait_seconds = 60;
+
 /// An extra worker idle this long ends.
 constexpr double shrink_after_seconds = 30;
 
@@ -243,15 +246,17 @@ void TickerPool::dispatch()
         double next = queue_due(now);
         if (grow_if_starved(now))
             next = std::min(next, now + starved_check_seconds);
+        // At least once a minute, which /healthz looks for.
+        next = std::min(next, now + max_wait_seconds);
+        wakes_at_ = next;
         lock.unlock();
-        int timeout_ms = -1;
-        if (next != std::numeric_limits<double>::infinity())
-            // Rounded up: waking a little late beats spinning until due.
-            timeout_ms = static_cast<int>(std::clamp(std::ceil((next - now) * 1000), 0.0, 60000.0));
+        // Rounded up: waking a little late beats spinning until due.
+        int timeout_ms = static_cast<int>(std::max(std::ceil((next - now) * 1000), 0.0));
         int n = epoll_wait(epoll_fd_, events, events_per_wait, timeout_ms);
         if (n < 0 && errno != EINTR)
             spdlog::critical("ticker pool: epoll_wait: {}", std::strerror(errno));
         lock.lock();
+        wakes_at_ = 0; // awake: every finished step is seen by the next queue_due()
         bool queued = false;
         for (int i = 0; i < n; ++i) {
             std::uint64_t id = events[i].data.u64;
@@ -332,7 +337,10 @@ void TickerPool::work()
         e->registered_fd = watched;
         e->busy = false;
         idle_cv_.notify_all();
-        wake_dispatcher();
+        // A socket it waits on wakes the dispatcher itself; a timer only
+        // does if it is due before the dispatcher looks again anyway.
+        if (done || e->poked || wait.until < wakes_at_)
+            wake_dispatcher();
     }
 }
 

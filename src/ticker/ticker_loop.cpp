@@ -255,7 +255,10 @@ TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
         round(conn);
         control_.report_round(monotonic_now() - round_start);
         next_round_ = monotonic_now() + cfg.loop_delay;
-        return {conn.socket(), monotonic_now()}; // look at the wake-ups again first
+        // Wake-ups that came in during the round.
+        conn.drain_notifications(notification_chunk);
+        next_wake = tick_woken(conn);
+        change_refresh_at = last_refresh_ + min_seconds_between_change_refreshes;
     }
     double until = std::min(next_round_, next_wake);
     if (wakeups_.waiting_for_refresh() && !refresh_needed_) // may be for a new queue

@@ -81,6 +81,8 @@ class TickerPool {
     std::uint64_t next_id_ = 1; ///< ids are never reused: a stale epoll event finds nothing
     std::deque<std::uint64_t> ready_;
     bool stop_ = false;
+    /// When the dispatcher, now waiting, wakes up by itself (0: it is not waiting).
+    double wakes_at_ = 0;
     std::atomic<double> last_dispatch_{0}; ///< monotonic time
     const std::size_t base_workers_;
     const std::size_t max_workers_;
