@@ -25,9 +25,12 @@ insert into pgq.ticker_leader (leader_slot) values (true) on conflict do nothing
 -- When the function owner may not see other roles' start times, the view
 -- shows NULL and the pid alone has to do (a reused pid keeps a standby
 -- waiting until that unrelated backend ends; it never makes two leaders).
+-- (pg_stat_get_activity(pid) reads that one backend; the pg_stat_activity
+-- view would build every backend's row and join the catalogs, which a
+-- standby asking every round for hundreds of databases pays each time.)
 create or replace function pgq._leader_alive(i_pid integer, i_backend_start timestamptz)
 returns boolean as $$
-    select exists (select 1 from pg_catalog.pg_stat_activity a
+    select exists (select 1 from pg_catalog.pg_stat_get_activity(i_pid) a
                     where a.pid = i_pid
                       and (a.backend_start is null or a.backend_start = i_backend_start))
 $$ language sql stable strict set search_path = pg_catalog, pg_temp;
@@ -63,8 +66,8 @@ begin
            or not pgq._leader_alive(lead.leader_pid, lead.leader_backend_start) then
             update pgq.ticker_leader l
                set leader_pid = my_pid,
-                   leader_backend_start = (select a.backend_start from pg_catalog.pg_stat_activity a
-                                            where a.pid = my_pid),
+                   leader_backend_start = (select a.backend_start
+                                             from pg_catalog.pg_stat_get_activity(my_pid) a),
                    leader_name = i_name,
                    leader_since = pg_catalog.now()
              where l.leader_slot;
@@ -73,7 +76,7 @@ begin
 
     select l.leader_pid = my_pid
                and l.leader_backend_start is not distinct from
-                   (select a.backend_start from pg_catalog.pg_stat_activity a where a.pid = my_pid),
+                   (select a.backend_start from pg_catalog.pg_stat_get_activity(my_pid) a),
            l.leader_name, l.leader_pid, l.leader_since
       into is_leader, leader_name, leader_pid, leader_since
       from pgq.ticker_leader l

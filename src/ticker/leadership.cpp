@@ -42,14 +42,15 @@ std::string leader_identity(const std::string& job_name)
     return job_name + " on " + (host[0] ? host : "?") + " pid " + std::to_string(getpid());
 }
 
-Leadership claim_leadership(db::Connection& conn, const std::string& identity)
+Leadership claim_leadership(db::Connection& conn, const std::string& identity,
+                            bool name_advisory_holder)
 {
     if (!has_lease(conn)) {
         db::Result r = conn.exec("select pg_catalog.pg_try_advisory_lock($1)",
                                  {std::to_string(ticker_lock_key)});
         if (r.as_bool(0, 0))
             return {true, false, ""};
-        return {false, false, advisory_lock_holder(conn)};
+        return {false, false, name_advisory_holder ? advisory_lock_holder(conn) : ""};
     }
     db::Result r = conn.exec("select is_leader, leader_name, leader_pid, leader_since::text"
                              "  from pgq.ticker_lead($1)",

@@ -26,6 +26,9 @@ constexpr std::size_t notification_chunk = 256;
 // A standby looks for a free lead every loop_delay, but not more often than this.
 constexpr double min_standby_wait = 0.2;
 
+// How often a standby on the C extension looks up who holds the lock.
+constexpr double holder_lookup_seconds = 60;
+
 // How long a fleet ticker statement waits for a lock.
 constexpr const char* fleet_lock_timeout = "10s";
 
@@ -185,17 +188,24 @@ TickerLoop::Wait TickerLoop::try_lead(const config::Config& cfg)
 {
     if (must_reconnect(cfg))
         return reconnect(cfg);
-    Leadership lead = claim_leadership(*conn_, identity_);
+    bool name_holder = !standing_by_ || monotonic_now() >= next_holder_lookup_;
+    Leadership lead = claim_leadership(*conn_, identity_, name_holder);
     failures_ = 0;
     backoff_.reset();
     if (!lead.leading) {
         // Say who leads once, and again when that changes: a standby that
-        // waits on a stranger must be visible in the log.
-        if (!standing_by_ || lead.holder != standby_holder_)
-            spdlog::info("Another ticker leads this database: {}; standing by",
-                         lead.holder.empty() ? "holder unknown" : lead.holder);
+        // waits on a stranger must be visible in the log. (With the C
+        // extension's advisory lock, who holds it is looked up only now
+        // and then.)
+        if (name_holder || lead.lease) {
+            if (!standing_by_ || lead.holder != standby_holder_)
+                spdlog::info("Another ticker leads this database: {}; standing by",
+                             lead.holder.empty() ? "holder unknown" : lead.holder);
+            standby_holder_ = lead.holder;
+        }
+        if (name_holder)
+            next_holder_lookup_ = monotonic_now() + holder_lookup_seconds;
         standing_by_ = true;
-        standby_holder_ = lead.holder;
         // Connected and healthy, just not in charge: not a failure. The
         // connection stays, so looking again costs a query, not a new
         // backend, and can be as frequent as a round: a dead leader's

@@ -24,8 +24,12 @@ struct Leadership {
 /// This daemon's name in the leadership row: job name, host and pid.
 std::string leader_identity(const std::string& job_name);
 
-/// Claims or confirms the lead of the connected database.
-Leadership claim_leadership(db::Connection& conn, const std::string& identity);
+/// Claims or confirms the lead of the connected database. Naming the
+/// holder of the advisory lock reads pg_locks and pg_stat_activity, which
+/// costs milliseconds on a busy server: a standby that asks every round
+/// passes false most of the time (the holder is then empty).
+Leadership claim_leadership(db::Connection& conn, const std::string& identity,
+                            bool name_advisory_holder = true);
 
 /// Who holds the advisory lock of a pgq without the lease ("" if nobody).
 std::string advisory_lock_holder(db::Connection& conn);

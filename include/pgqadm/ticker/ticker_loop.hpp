@@ -88,12 +88,13 @@ class TickerLoop {
     std::optional<db::Connection> conn_; ///< open while leading or standing by
     bool done_ = false;
     Backoff backoff_;
-    long failures_ = 0;          ///< failed attempts in a row
-    bool standing_by_ = false;   ///< the last look found another leader
-    std::string standby_holder_; ///< who led then, as logged
-    std::string no_pgq_;         ///< why this database is not served, as last logged
-    std::string session_db_;     ///< connection string of the open connection
-    unsigned generation_ = 0;    ///< settings generation the session started on
+    long failures_ = 0;             ///< failed attempts in a row
+    bool standing_by_ = false;      ///< the last look found another leader
+    std::string standby_holder_;    ///< who led then, as logged
+    double next_holder_lookup_ = 0; ///< when a standby names the lock's holder again
+    std::string no_pgq_;            ///< why this database is not served, as last logged
+    std::string session_db_;        ///< connection string of the open connection
+    unsigned generation_ = 0;       ///< settings generation the session started on
     double next_round_ = 0;
     std::string identity_; ///< this daemon in the leadership row
     bool lease_ = false;   ///< leading through pgq.ticker_lead (else the advisory lock)
