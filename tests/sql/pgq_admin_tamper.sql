@@ -1,8 +1,10 @@
 -- pgq_admin_tamper: pgq_admin may UPDATE pgq.queue (pgq_node and londiste
 -- do), including the text columns that name a queue's tables and
 -- sequences.  Functions that run as the schema owner must not turn those
--- columns into SQL: no SQL injected there runs, no object outside the queue
--- is touched, and the queue's own objects are still found and dropped.
+-- columns into SQL.
+-- ctest: run alone (it rotates tables: rotation waits for the cluster-wide snapshot xmin)
+-- No SQL injected there runs, no object outside the queue is touched, and
+-- the queue's own objects are still found and dropped.
 \set VERBOSITY terse
 create role pgq_tamper_admin login in role pgq_admin;
 create role pgq_tamper_writer login in role pgq_writer;
