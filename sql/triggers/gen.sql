@@ -76,6 +76,17 @@ begin
 end;
 $$;
 
+-- pgq._trg_gen_valid_sql(table, shape): the call of pgq._trg_gen_valid
+-- that guards the generated code, as it stands in the function's body
+-- (pgq._trg_gen_current looks for it there).
+create or replace function pgq._trg_gen_valid_sql(i_rel oid, i_shape text)
+returns text
+language sql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+    select format('pgq._trg_gen_valid(%L::pg_catalog.regclass, %L)', i_rel::text, i_shape)
+$$;
+
 -- pgq._trg_gen_text(type, expr): SQL for the text output of expr (a value of
 -- type) as record_out writes it: the type's output function, called by
 -- name in pg_catalog (casts to text may differ: bool, char(n), inet).
@@ -337,9 +348,9 @@ begin
     guard := format('TG_RELID operator(pg_catalog.=) %s::pg_catalog.oid and TG_NARGS operator(pg_catalog.=) 1'
                     ' and TG_ARGV[0] operator(pg_catalog.=) %s and TG_LEVEL operator(pg_catalog.=) ''ROW'''
                     ' and TG_WHEN operator(pg_catalog.=) ''AFTER'''
-                    ' and pgq._trg_gen_valid(%L::pg_catalog.regclass, %L)'
+                    ' and %s'
                     ' and pg_catalog.current_setting(''session_replication_role'') operator(pg_catalog.<>) ''local''',
-                    i_rel, q, i_rel::text, pgq._trg_gen_shape(i_rel));
+                    i_rel, q, pgq._trg_gen_valid_sql(i_rel, pgq._trg_gen_shape(i_rel)));
     -- queue the event: straight into the event table through the queue's
     -- writer (pgq._trg_gen_writer) while it can, else pgq.insert_event
     w := pgq._trg_gen_writer_name(i_queue);
@@ -437,6 +448,124 @@ begin
 end;
 $$;
 
+-- pgq._trg_gen_of(table): the generated trigger functions a table's
+-- triggers run, as (queue, kind, function's oid): a trigger of that table
+-- with the queue as its only argument whose function is the one
+-- pgq._trg_gen_create writes for this table, queue and kind (so not a
+-- generated function of another table, as a misplaced trigger may have).
+create or replace function pgq._trg_gen_of(i_rel oid)
+returns table (queue text, kind text, fn oid)
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select distinct a.queue, k.kind, p.oid
+      from pg_trigger t
+      join pg_proc p on p.oid = t.tgfoid
+      join pg_namespace n on n.oid = p.pronamespace
+      cross join lateral (select case when t.tgnargs = 1 and length(t.tgargs) > 0
+                                      then convert_from(substring(t.tgargs from 1 for length(t.tgargs) - 1),
+                                                        getdatabaseencoding()) end as queue) a
+      join (values ('logutriga', 'l'), ('sqltriga', 's'), ('jsontriga', 'j')) k (kind, code)
+        on p.proname = pgq._trg_gen_name(t.tgrelid, a.queue, k.code)
+     where t.tgrelid = i_rel and n.nspname = 'pgq' and p.proname like '\_trg\_gen\_%'
+       and a.queue is not null
+$$;
+
+-- pgq._trg_gen_current(table, function): whether the generated function
+-- was written for the table as it is now (its guard holds the table's
+-- present shape; false as well when the table cannot have one now).
+create or replace function pgq._trg_gen_current(i_rel oid, i_fn oid)
+returns boolean
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select strpos(p.prosrc, pgq._trg_gen_valid_sql(i_rel, pgq._trg_gen_shape(i_rel))) > 0
+      from pg_proc p where p.oid = i_fn
+$$;
+
+-- pgq.regenerate_triggers(table): writes the generated trigger functions
+-- of a table's triggers (pgq.create_trigger(..., i_generated => true))
+-- again for the table as it is now, and returns their names; a trigger
+-- whose table cannot have generated code any more (a column of another
+-- type) keeps its function, which takes the general path.  The event
+-- trigger pgq_trg_gen_regenerate does this after every ALTER TABLE where
+-- it could be installed (it needs a superuser); without it, run this
+-- after changing a table.  Errors (a dropped queue) are raised.
+create or replace function pgq.regenerate_triggers(i_table regclass)
+returns text[]
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    g       record;
+    fname   text;
+    res     text[] := '{}';
+begin
+    for g in select * from pgq._trg_gen_of(i_table) order by 1, 2 loop
+        fname := pgq._trg_gen_create(i_table, g.queue, g.kind);
+        if fname is not null then
+            res := res || fname;
+        end if;
+    end loop;
+    return res;
+end;
+$$;
+
+-- pgq._trg_gen_ddl_end(): the event trigger pgq_trg_gen_regenerate
+-- (ddl_command_end of ALTER TABLE and ALTER TYPE): writes again the
+-- generated trigger functions of the tables a command changed whose code
+-- no longer matches them.  The tables: those the command names (pg_class
+-- objects of pg_event_trigger_ddl_commands()), the typed tables of a
+-- composite type it altered, and the inheritance children and partitions
+-- of all of these (ALTER TABLE recurses to them but names only the
+-- parent).  Most commands touch no table with generated triggers: one
+-- catalog query and done.  SECURITY DEFINER so that whoever may ALTER the
+-- table (its owner, who need not be in pgq_writer) gets the code written;
+-- what it writes depends only on the table and the trigger's queue, both
+-- of which enter the code quoted.  It never fails the user's command: an
+-- error (the queue dropped, ...) is a WARNING, and that trigger takes the
+-- general path until pgq.regenerate_triggers(table) is run.
+create or replace function pgq._trg_gen_ddl_end()
+returns event_trigger
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    g       record;
+begin
+    for g in
+        with recursive rels (rel) as (
+            select c.objid from pg_event_trigger_ddl_commands() c where c.classid = 'pg_class'::regclass
+            union
+            select x.rel
+              from rels r,
+                   lateral (select t.oid from pg_class ct join pg_class t on t.reloftype = ct.reltype
+                             where ct.oid = r.rel and ct.relkind = 'c'
+                            union all
+                            select i.inhrelid from pg_inherits i where i.inhparent = r.rel) x (rel))
+        select r.rel, o.queue, o.kind
+          from rels r cross join lateral pgq._trg_gen_of(r.rel) o
+         where exists (select from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+                        where t.tgrelid = r.rel and p.proname like '\_trg\_gen\_%'
+                          and p.pronamespace = 'pgq'::regnamespace)
+           and not pgq._trg_gen_current(r.rel, o.fn)
+         order by 1, 2, 3
+    loop
+        begin
+            perform pgq._trg_gen_create(g.rel, g.queue, g.kind);
+        exception when others then
+            raise warning 'pgq: generated % trigger function of table % for queue % not written again: %',
+                g.kind, g.rel::regclass, quote_literal(g.queue), sqlerrm
+                using hint = 'It takes the general path until pgq.regenerate_triggers(table) is run.';
+        end;
+    end loop;
+exception when others then
+    raise warning 'pgq: generated trigger functions not written again: %', sqlerrm
+        using hint = 'They take the general path until pgq.regenerate_triggers(table) is run.';
+end;
+$$;
+
 revoke all on function pgq._trg_gen_shape(oid) from public;
 revoke all on function pgq._trg_gen_valid(pg_catalog.regclass, text) from public;
 revoke all on function pgq._trg_gen_text(oid, text) from public;
@@ -455,3 +584,36 @@ grant execute on function pgq._trg_gen_valid(pg_catalog.regclass, text) to pgq_w
 grant execute on function pgq._trg_gen_nonempty(pg_catalog.text) to pgq_writer;
 grant execute on function pgq._trg_gen_urlenc(pg_catalog.text) to pgq_writer;
 grant execute on function pgq._trg_gen_create(regclass, text, text) to pgq_writer;
+revoke all on function pgq._trg_gen_valid_sql(oid, text) from public;
+revoke all on function pgq._trg_gen_of(oid) from public;
+revoke all on function pgq._trg_gen_current(oid, oid) from public;
+revoke all on function pgq.regenerate_triggers(regclass) from public;
+revoke all on function pgq._trg_gen_ddl_end() from public;
+grant execute on function pgq._trg_gen_of(oid) to pgq_writer;
+grant execute on function pgq.regenerate_triggers(regclass) to pgq_writer;
+
+-- The event trigger that keeps generated code current.  Creating an event
+-- trigger takes a superuser (or a managed service's stand-in for one): an
+-- installer who may not gets a NOTICE and an install without it; generated
+-- triggers then take the general path after an ALTER TABLE until
+-- pgq.regenerate_triggers(table) is run.  Made again on every install
+-- (upgrade) by whoever may; one of the same name that runs another
+-- schema's function is left alone.
+do $evt$
+begin
+    if exists (select from pg_catalog.pg_event_trigger e join pg_catalog.pg_proc p on p.oid = e.evtfoid
+                where e.evtname = 'pgq_trg_gen_regenerate' and p.pronamespace <> 'pgq'::pg_catalog.regnamespace) then
+        raise notice 'event trigger pgq_trg_gen_regenerate exists and is not pgq''s: left alone';
+        return;
+    end if;
+    begin
+        drop event trigger if exists pgq_trg_gen_regenerate;
+        create event trigger pgq_trg_gen_regenerate on ddl_command_end
+            when tag in ('ALTER TABLE', 'ALTER TYPE')
+            execute function pgq._trg_gen_ddl_end();
+        alter event trigger pgq_trg_gen_regenerate enable always;
+    exception when insufficient_privilege then
+        raise notice 'event trigger pgq_trg_gen_regenerate not created (%): generated triggers take the general path after ALTER TABLE until pgq.regenerate_triggers(table) is run', sqlerrm;
+    end;
+end
+$evt$;

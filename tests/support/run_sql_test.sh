@@ -7,6 +7,8 @@
 # concatenated file the build generates), runs the test through psql with
 # echo on (as pg_regress does) and diffs the output against the expected file.
 # PGQADM_BLESS=1 writes the actual output over the expected file instead.
+# The test sees PGQADM_INSTALL_SQL and PGQADM_UNINSTALL_SQL (sql/uninstall.sql)
+# in its environment (psql: \set x `echo "$PGQADM_INSTALL_SQL"`).
 set -euo pipefail
 envfile=$1 install_sql=$2 test_sql=$3 expected=$4
 # shellcheck disable=SC1090
@@ -26,6 +28,7 @@ export PGOPTIONS="-c intervalstyle=postgres_verbose -c datestyle=ISO,MDY -c time
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$install_sql" >"$outdir/$name.install.log" 2>&1 \
     || { echo "schema install failed:"; cat "$outdir/$name.install.log"; exit 1; }
 export PGQADM_INSTALL_SQL="$install_sql"
+export PGQADM_UNINSTALL_SQL="$(cd "$(dirname "$test_sql")/../.." && pwd)/sql/uninstall.sql"
 psql -X -a -q -d "$db" <"$test_sql" >"$actual" 2>&1 || true
 psql -X -q -d postgres -c "drop database if exists \"$db\"" >/dev/null 2>&1 || true
 
