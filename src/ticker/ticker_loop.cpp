@@ -32,6 +32,11 @@ constexpr double holder_lookup_seconds = 60;
 // How long a fleet ticker statement waits for a lock.
 constexpr const char* fleet_lock_timeout = "10s";
 
+// The longest a fleet database goes without a round however idle its queues:
+// a queue made by another tool (londiste, a migration) is seen by the round
+// after, well within the default ticker_max_lag (3 s) it was made with.
+constexpr double max_round_gap = 3.0;
+
 // Queue changes are announced by NOTIFY, which anyone can send: they make
 // the queue list be re-read at most this often.
 constexpr double min_seconds_between_change_refreshes = 1.0;
@@ -262,9 +267,13 @@ TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
         // Woken queues stay pending: pgq.ticker() turns a wake-up for
         // events this round already ticked into a no-op.
         double round_start = monotonic_now();
-        round(conn);
-        control_.report_round(monotonic_now() - round_start);
-        next_round_ = monotonic_now() + cfg.loop_delay;
+        double wanted = round(conn);
+        double now = monotonic_now();
+        control_.report_round(now - round_start);
+        next_round_ = now + cfg.loop_delay;
+        if (fleet_) // many databases: each is probed only as often as its queues need
+            next_round_ =
+                std::clamp(wanted, next_round_, now + std::max(cfg.loop_delay, max_round_gap));
         // Wake-ups that came in during the round.
         conn.drain_notifications(notification_chunk);
         next_wake = tick_woken(conn);
@@ -418,7 +427,7 @@ void TickerLoop::refresh(db::Connection& conn)
     spdlog::debug("ticker: {} queues to tick", queues_.size());
 }
 
-void TickerLoop::round(db::Connection& conn)
+double TickerLoop::round(db::Connection& conn)
 {
     if (refresh_needed_ || monotonic_now() >= next_refresh_) {
         confirm_lead(conn);
@@ -444,7 +453,7 @@ void TickerLoop::round(db::Connection& conn)
         // e.g. a queue dropped between the join and the read: re-read the list.
         spdlog::debug("ticker: probe failed ({}), refreshing queue list", e.describe());
         refresh_needed_ = true;
-        return;
+        return monotonic_now();
     }
     if (seqs.size() != probe_order_.size())
         throw Error("ticker: sequence probe returned " + std::to_string(seqs.size()) +
@@ -470,16 +479,23 @@ void TickerLoop::round(db::Connection& conn)
         if (reason != TickReason::none)
             due.push_back(q.name);
     }
-    if (due.empty())
-        return;
-    std::set<std::string> ticked = tick(conn, due);
-    now = monotonic_now();
-    for (std::size_t i = 0; i < decisions.size(); ++i) {
-        auto [q, reason] = decisions[i];
-        if (reason != TickReason::none && ticked.count(q->name))
-            observe_tick(q->state, *seqs[i], now);
+    if (!due.empty()) {
+        std::set<std::string> ticked = tick(conn, due);
+        now = monotonic_now();
+        for (std::size_t i = 0; i < decisions.size(); ++i) {
+            auto [q, reason] = decisions[i];
+            if (reason != TickReason::none && ticked.count(q->name))
+                observe_tick(q->state, *seqs[i], now);
+        }
+        control_.stats.ticks += static_cast<long>(ticked.size());
     }
-    control_.stats.ticks += static_cast<long>(ticked.size());
+    if (refresh_needed_)
+        return now;
+    double wanted = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < decisions.size(); ++i)
+        wanted = std::min(wanted, next_check(decisions[i].first->settings,
+                                             decisions[i].first->state, *seqs[i], now));
+    return wanted;
 }
 
 std::set<std::string> TickerLoop::tick(db::Connection& conn, const std::vector<std::string>& names)

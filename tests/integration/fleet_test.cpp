@@ -594,6 +594,71 @@ TEST_F(FleetTest, HungServerHoldsOnlyItsOwnThreads)
     EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
 }
 
+/// Rounds the fleet daemon has made for `database`, read from its metrics page.
+long rounds_of(const std::string& page, const std::string& database)
+{
+    std::string key = "pgqadm_loop_duration_seconds_count{database=\"" + database + "\"} ";
+    std::size_t at = page.find(key);
+    return at == std::string::npos ? -1 : std::stol(page.substr(at + key.size()));
+}
+
+// A fleet database is probed only as often as its queues need: one whose
+// queue allows 2 s of lag is looked at about every 2 s, one whose queue
+// allows none every loop_delay; an event in the idle one is still ticked.
+TEST_F(FleetTest, IdleDatabasesAreProbedAsOftenAsTheirQueuesNeed)
+{
+    std::string eager = extra_db("eager");
+    install_with_queue(dir_, dsn(), "idle");
+    install_with_queue(dir_, Cluster::get().conninfo(eager), "eager");
+    {
+        auto conn = db::Connection::open(dsn(), "pgqadm-test");
+        conn.exec("select pgq.set_queue_config('q', 'ticker_max_lag', '2 seconds'),"
+                  "       pgq.set_queue_config('q', 'ticker_idle_period', '1 hour')");
+        auto other = db::Connection::open(Cluster::get().conninfo(eager), "pgqadm-test");
+        other.exec("select pgq.set_queue_config('q', 'ticker_max_lag', '0')");
+    }
+    auto ini =
+        write_config("loop_delay = 0.2\nmetrics_listen = 127.0.0.1:0\nlogfile = " + log_.string() +
+                     "\n[databases]\neager = " + Cluster::get().conninfo(eager) + "\n");
+    auto daemon = start_daemon(ini);
+    int port = 0;
+    ASSERT_TRUE(wait_until([&] { return (port = metrics_port(read_file(log_))) > 0; }, 20s));
+    ASSERT_TRUE(wait_until([&] { return rounds_of(http_get(port, "/metrics"), dbname_) > 0; }, 20s))
+        << read_file(log_);
+
+    std::string first = http_get(port, "/metrics");
+    auto started = std::chrono::steady_clock::now();
+    long idle_before = rounds_of(first, dbname_);
+    long eager_before = rounds_of(first, "eager");
+    std::string last;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            last = http_get(port, "/metrics");
+            return rounds_of(last, dbname_) >= idle_before + 5;
+        },
+        60s))
+        << last;
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    long idle_rounds = rounds_of(last, dbname_) - idle_before;
+    long eager_rounds = rounds_of(last, "eager") - eager_before;
+    // Rounds only come later than planned, never sooner: about every 2 s
+    // (sooner for the idle ticks of the first seconds, 1, 2, 4 s apart), where
+    // fixed rounds would come every 0.2 s.
+    EXPECT_GE(seconds / static_cast<double>(idle_rounds), 1.0) << last;
+    EXPECT_GE(eager_rounds, 3 * idle_rounds) << last;
+
+    // An event in the idle database is ticked within its lag as ever.
+    long long before = newest_tick(dsn());
+    {
+        auto conn = db::Connection::open(dsn(), "pgqadm-test");
+        conn.exec("select pgq.insert_event('q', 'x', 'y')");
+    }
+    EXPECT_TRUE(wait_until([&] { return newest_tick(dsn()) > before; }, 20s)) << read_file(log_);
+    daemon->signal(SIGINT);
+    EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
+}
+
 // The smallest pgqd.ini there is: every database of the server, found
 // through template1; one without pgq is logged once, templates are left alone.
 TEST_F(FleetTest, MinimalPgqdIniDiscoversAddsAndRetires)

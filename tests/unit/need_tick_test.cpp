@@ -146,3 +146,47 @@ TEST(Backoff, DoublesUpToAMinute)
     b.reset();
     EXPECT_DOUBLE_EQ(b.next(), 1);
 }
+
+TEST(NextCheck, WaitingEventsAreLookedAtWhenMaxLagHasPassed)
+{
+    QueueState s{100, 10, 3};
+    EXPECT_DOUBLE_EQ(next_check(defaults, s, 11, 100.5), 103.0);
+}
+
+TEST(NextCheck, AFastQueueIsLookedAtWhenItsEventsReachMaxCount)
+{
+    // 250 events in 1 s: the other 250 are expected a second later.
+    QueueState s{100, 0, 3};
+    EXPECT_DOUBLE_EQ(next_check(defaults, s, 250, 101.0), 102.0);
+}
+
+TEST(NextCheck, AnIdleQueueIsLookedAtWithinMaxLagOrAtItsIdleTick)
+{
+    QueueState s{100, 10, 20}; // next idle tick at 140
+    EXPECT_DOUBLE_EQ(next_check(defaults, s, 10, 101.0), 104.0);
+    EXPECT_DOUBLE_EQ(next_check(defaults, s, 10, 139.0), 140.0);
+    s.last_gap = -1; // one known tick: the idle rule ticks at once
+    EXPECT_DOUBLE_EQ(next_check(defaults, s, 10, 101.0), 101.0);
+}
+
+TEST(NextCheck, ProbingAtNextCheckTicksAnEventWithinMaxLag)
+{
+    // A queue probed only when next_check() says, with an event coming at
+    // every moment of a minute, is ticked within max_lag of each event
+    // (and the probes come at least a second apart as in the daemon).
+    for (double arrival = 1000.05; arrival < 1060; arrival += 0.37) {
+        QueueState s{1000, 10, 8};
+        double now = 1000;
+        long long seq = 10;
+        while (true) {
+            now = std::max(next_check(defaults, s, seq, now), now + 1.0);
+            seq = now >= arrival ? 11 : 10;
+            if (need_tick(defaults, s, seq, now) != TickReason::none) {
+                observe_tick(s, seq, now);
+                if (seq == 11)
+                    break;
+            }
+        }
+        EXPECT_LE(now - arrival, defaults.max_lag + 1e-9) << "event at " << arrival;
+    }
+}

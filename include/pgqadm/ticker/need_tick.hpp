@@ -34,6 +34,15 @@ enum class TickReason { none, count, lag, idle };
 TickReason need_tick(const QueueSettings& settings, const QueueState& state, long long seq,
                      double now);
 
+/// When the queue should be probed again, given what a probe at `now` saw
+/// (after any tick it made was observed): when its waiting events reach
+/// max_lag, or max_count at the rate they came in; with none waiting, its
+/// next idle tick, or max_lag from now, since an event that comes in
+/// meanwhile must be ticked within max_lag. May be `now` or earlier (due
+/// already: pgq.ticker() declined); the caller sets the lower bound.
+double next_check(const QueueSettings& settings, const QueueState& state, long long seq,
+                  double now);
+
 /// Records a tick that pgq.ticker() made at `now` with the sequence at `seq`.
 void observe_tick(QueueState& state, long long seq, double now);
 

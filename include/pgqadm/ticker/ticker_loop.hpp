@@ -26,7 +26,9 @@ class TickerLoop {
     /// `fleet`: one of many databases of the fleet daemon, with pgqd's
     /// rules: a pgq older than 3 is not served, and a database without a
     /// usable pgq is logged once and checked again every check_period
-    /// (rather than retried with back-off as a failure).
+    /// (rather than retried with back-off as a failure). And rounds come
+    /// only as often as the queues need (next_check()), at least every
+    /// loop_delay and at most 3 s apart: idle databases cost a third.
     explicit TickerLoop(JobControl& control, bool fleet = false) : control_(control), fleet_(fleet)
     {
     }
@@ -74,7 +76,9 @@ class TickerLoop {
     void finish();
     void confirm_lead(db::Connection& conn);
     void refresh(db::Connection& conn);
-    void round(db::Connection& conn);
+    /// Probes every queue and ticks those due; returns when the queues want
+    /// the next probe (next_check(); infinity with no queues).
+    double round(db::Connection& conn);
     /// Asks pgq.ticker() of each queue; returns those that got a tick.
     std::set<std::string> tick(db::Connection& conn, const std::vector<std::string>& names);
     /// The connection's notification sink: wake-ups and queue changes.
