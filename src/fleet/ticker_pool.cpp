@@ -39,6 +39,12 @@ constexpr double max_wait_seconds = 60;
 /// An extra worker idle this long ends.
 constexpr double shrink_after_seconds = 30;
 
+/// The dispatcher wakes this much after the earliest timer, so timers due
+/// close together are queued by one wake-up (and a worker takes them one
+/// after the other without sleeping in between). Late, never early: a
+/// round that came early would find its queues not quite due.
+constexpr double timer_slack_seconds = 0.01;
+
 /// A database whose socket could not be watched is stepped this often
 /// instead, so its wake-ups are late by at most this much.
 constexpr double unwatched_step_seconds = 0.1;
@@ -191,20 +197,14 @@ void TickerPool::wait_all_done()
 double TickerPool::queue_due(double now)
 {
     double next = std::numeric_limits<double>::infinity();
-    bool queued = false;
     for (auto& [id, e] : entries_) {
         if (e.busy || e.queued || e.wait_done)
             continue;
-        if (e.poked || e.wait.until <= now) {
-            e.queued = true;
-            ready_.push_back(id);
-            queued = true;
-        } else {
+        if (e.poked || e.wait.until <= now)
+            enqueue(id, e);
+        else
             next = std::min(next, e.wait.until);
-        }
     }
-    if (queued)
-        ready_cv_.notify_all();
     return next;
 }
 
@@ -248,16 +248,16 @@ void TickerPool::dispatch()
             next = std::min(next, now + starved_check_seconds);
         // At least once a minute, which /healthz looks for.
         next = std::min(next, now + max_wait_seconds);
-        wakes_at_ = next;
+        double wake = next + timer_slack_seconds;
+        wakes_at_ = wake;
         lock.unlock();
         // Rounded up: waking a little late beats spinning until due.
-        int timeout_ms = static_cast<int>(std::max(std::ceil((next - now) * 1000), 0.0));
+        int timeout_ms = static_cast<int>(std::max(std::ceil((wake - now) * 1000), 0.0));
         int n = epoll_wait(epoll_fd_, events, events_per_wait, timeout_ms);
         if (n < 0 && errno != EINTR)
             spdlog::critical("ticker pool: epoll_wait: {}", std::strerror(errno));
         lock.lock();
         wakes_at_ = 0; // awake: every finished step is seen by the next queue_due()
-        bool queued = false;
         for (int i = 0; i < n; ++i) {
             std::uint64_t id = events[i].data.u64;
             if (id == wake_id) {
@@ -266,15 +266,19 @@ void TickerPool::dispatch()
                 continue;
             }
             Entry* e = find(id);
-            if (!e || e->busy || e->queued || e->wait_done)
-                continue;
-            e->queued = true;
-            ready_.push_back(id);
-            queued = true;
+            if (e && !e->busy && !e->queued && !e->wait_done)
+                enqueue(id, *e);
         }
-        if (queued)
-            ready_cv_.notify_all();
     }
+}
+
+void TickerPool::enqueue(std::uint64_t id, Entry& e)
+{
+    e.queued = true;
+    ready_.push_back(id);
+    // One worker per database due, not all of them for each: a worker
+    // that finds the queue empty has woken for nothing.
+    ready_cv_.notify_one();
 }
 
 void TickerPool::work()
@@ -339,7 +343,7 @@ void TickerPool::work()
         idle_cv_.notify_all();
         // A socket it waits on wakes the dispatcher itself; a timer only
         // does if it is due before the dispatcher looks again anyway.
-        if (done || e->poked || wait.until < wakes_at_)
+        if (done || e->poked || wait.until + timer_slack_seconds < wakes_at_)
             wake_dispatcher();
     }
 }

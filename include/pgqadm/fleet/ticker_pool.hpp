@@ -66,6 +66,8 @@ class TickerPool {
     void start_worker();
     /// Queues what is due (under mutex_); returns the next timer.
     double queue_due(double now);
+    /// Puts a database on the ready queue for a worker (under mutex_).
+    void enqueue(std::uint64_t id, Entry& e);
     void wake_dispatcher();
     Entry* find(std::uint64_t id);
     std::uint64_t id_of(ticker::TickerLoop* loop) const;
