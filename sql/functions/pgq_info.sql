@@ -26,11 +26,10 @@ returns setof record as $$
 -- A queue without ticks has NULL in the four ticker columns.
 begin
     return query
-    select q.queue_name, q.queue_ntables, q.queue_cur_table,
-           q.queue_rotation_period, q.queue_switch_time,
-           q.queue_external_ticker, q.queue_ticker_paused,
-           q.queue_ticker_max_count, q.queue_ticker_max_lag,
-           q.queue_ticker_idle_period,
+    select q.queue_name,
+           q.queue_ntables, q.queue_cur_table, q.queue_rotation_period,
+           q.queue_switch_time, q.queue_external_ticker, q.queue_ticker_paused,
+           q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,
            pg_catalog.now() - latest.tick_time,
            case when rate_base.tick_time < latest.tick_time
                 then ((latest.tick_event_seq - rate_base.tick_event_seq)

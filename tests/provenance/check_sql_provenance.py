@@ -18,7 +18,7 @@ import os
 import re
 import sys
 
-RUN = 5
+RUN = 4
 DEFAULT_UPSTREAM = [
     "/usr/share/postgresql/15/extension/pgq--3.5.sql",
     "/usr/share/postgresql/15/contrib/pgq_pl_only.sql",
