@@ -5,15 +5,14 @@
 #include <climits>
 
 namespace pgqadm::ticker {
-namespace {
 
-bool has_lease(db::Connection& conn)
+LeadKind lead_kind(db::Connection& conn)
 {
     return conn.exec("select pg_catalog.to_regprocedure('pgq.ticker_lead(text)') is not null")
-        .as_bool(0, 0);
+                   .as_bool(0, 0)
+               ? LeadKind::lease
+               : LeadKind::advisory_lock;
 }
-
-} // namespace
 
 // An advisory lock on a bigint key shows in pg_locks as classid = high half,
 // objid = low half, objsubid = 1.
@@ -42,10 +41,10 @@ std::string leader_identity(const std::string& job_name)
     return job_name + " on " + (host[0] ? host : "?") + " pid " + std::to_string(getpid());
 }
 
-Leadership claim_leadership(db::Connection& conn, const std::string& identity,
+Leadership claim_leadership(db::Connection& conn, LeadKind kind, const std::string& identity,
                             bool name_advisory_holder)
 {
-    if (!has_lease(conn)) {
+    if (kind == LeadKind::advisory_lock) {
         db::Result r = conn.exec("select pg_catalog.pg_try_advisory_lock($1)",
                                  {std::to_string(ticker_lock_key)});
         if (r.as_bool(0, 0))
@@ -63,10 +62,10 @@ Leadership claim_leadership(db::Connection& conn, const std::string& identity,
     return lead;
 }
 
-void resign_leadership(db::Connection& conn) noexcept
+void resign_leadership(db::Connection& conn, LeadKind kind) noexcept
 {
     try {
-        if (has_lease(conn))
+        if (kind == LeadKind::lease)
             conn.exec("select pgq.ticker_resign()");
     } catch (...) {
         // The backend ends with the connection; a standby takes over then.

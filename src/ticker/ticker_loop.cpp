@@ -130,7 +130,7 @@ TickerLoop::Wait TickerLoop::step()
 void TickerLoop::finish()
 {
     if (conn_ && control_.active)
-        resign_leadership(*conn_);
+        resign_leadership(*conn_, lead_kind_);
     conn_.reset();
     control_.active = false;
     done_ = true;
@@ -158,6 +158,7 @@ db::Connection TickerLoop::open_connection(const config::Config& cfg)
 TickerLoop::Wait TickerLoop::connect(const config::Config& cfg)
 {
     conn_.emplace(open_connection(cfg));
+    lead_kind_ = lead_kind(*conn_);
     session_db_ = cfg.db;
     return try_lead(cfg);
 }
@@ -167,10 +168,12 @@ TickerLoop::Wait TickerLoop::reconnect(const config::Config& cfg)
     // The new connection first, so the lead passes from the old backend to
     // the new one between two statements, with no round missed.
     db::Connection fresh = open_connection(cfg);
+    LeadKind fresh_kind = lead_kind(fresh);
     if (control_.active)
-        resign_leadership(*conn_);
+        resign_leadership(*conn_, lead_kind_);
     control_.active = false;
     conn_.emplace(std::move(fresh));
+    lead_kind_ = fresh_kind;
     session_db_ = cfg.db;
     return try_lead(cfg);
 }
@@ -194,7 +197,7 @@ TickerLoop::Wait TickerLoop::try_lead(const config::Config& cfg)
     if (must_reconnect(cfg))
         return reconnect(cfg);
     bool name_holder = !standing_by_ || monotonic_now() >= next_holder_lookup_;
-    Leadership lead = claim_leadership(*conn_, identity_, name_holder);
+    Leadership lead = claim_leadership(*conn_, lead_kind_, identity_, name_holder);
     failures_ = 0;
     backoff_.reset();
     if (!lead.leading) {
@@ -222,7 +225,6 @@ TickerLoop::Wait TickerLoop::try_lead(const config::Config& cfg)
     if (standing_by_)
         spdlog::info("Took over the lead of this database; ticking");
     standing_by_ = false;
-    lease_ = lead.lease;
     start_session(*conn_);
     return {conn_->socket(), monotonic_now()};
 }
@@ -344,9 +346,9 @@ void TickerLoop::confirm_lead(db::Connection& conn)
 {
     // Only a pgq_admin can take the lease from a live backend (by hand);
     // should one do so, stop ticking rather than tick beside the new leader.
-    if (!lease_)
+    if (lead_kind_ != LeadKind::lease)
         return;
-    Leadership lead = claim_leadership(conn, identity_);
+    Leadership lead = claim_leadership(conn, lead_kind_, identity_);
     if (!lead.leading)
         throw Error("lost the lead of this database to " + lead.holder);
 }

@@ -21,6 +21,13 @@ struct Leadership {
     std::string holder;
 };
 
+/// How the lead of a database is held: our schema's lease row, or the
+/// advisory lock on a PgQ without it. Looked up once per connection (it
+/// changes only with a new install, and a new connection comes at the latest
+/// after connection_lifetime).
+enum class LeadKind { lease, advisory_lock };
+LeadKind lead_kind(db::Connection& conn);
+
 /// This daemon's name in the leadership row: job name, host and pid.
 std::string leader_identity(const std::string& job_name);
 
@@ -28,7 +35,7 @@ std::string leader_identity(const std::string& job_name);
 /// holder of the advisory lock reads pg_locks and pg_stat_activity, which
 /// costs milliseconds on a busy server: a standby that asks every round
 /// passes false most of the time (the holder is then empty).
-Leadership claim_leadership(db::Connection& conn, const std::string& identity,
+Leadership claim_leadership(db::Connection& conn, LeadKind kind, const std::string& identity,
                             bool name_advisory_holder = true);
 
 /// Who holds the advisory lock of a pgq without the lease ("" if nobody).
@@ -36,6 +43,6 @@ std::string advisory_lock_holder(db::Connection& conn);
 
 /// Hands the lead back on a clean stop so a standby need not wait for this
 /// backend to exit. Never throws: the process is stopping anyway.
-void resign_leadership(db::Connection& conn) noexcept;
+void resign_leadership(db::Connection& conn, LeadKind kind) noexcept;
 
 } // namespace pgqadm::ticker

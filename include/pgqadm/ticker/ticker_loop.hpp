@@ -9,6 +9,7 @@
 #include "pgqadm/db/connection.hpp"
 #include "pgqadm/ticker/clock.hpp"
 #include "pgqadm/ticker/job_control.hpp"
+#include "pgqadm/ticker/leadership.hpp"
 #include "pgqadm/ticker/need_tick.hpp"
 #include "pgqadm/ticker/wakeups.hpp"
 
@@ -100,8 +101,8 @@ class TickerLoop {
     std::string session_db_;        ///< connection string of the open connection
     unsigned generation_ = 0;       ///< settings generation the session started on
     double next_round_ = 0;
-    std::string identity_; ///< this daemon in the leadership row
-    bool lease_ = false;   ///< leading through pgq.ticker_lead (else the advisory lock)
+    std::string identity_;                 ///< this daemon in the leadership row
+    LeadKind lead_kind_ = LeadKind::lease; ///< of the open connection
     std::map<std::string, Queue, std::less<>> queues_;
     std::vector<Queue*> probe_order_;       ///< queues in the order the probe returns them
     std::vector<std::string> probe_chunks_; ///< oid[] literals, one per probe statement
