@@ -311,8 +311,8 @@ def cmd_report(a):
     w("## Fleet (issue 17, bench/fleet.sh)")
     w("")
     w(f"- Date: {a.date}; run took {int(a.elapsed) // 60} min {int(a.elapsed) % 60} s")
-    w(f"- Commit: {a.commit} (our fleet daemon: one ticker thread and connection per database,"
-      " maintenance by a pool of 4 workers)")
+    w(f"- Commit: {a.commit} (our fleet daemon: one ticker connection per database, stepped by a"
+      " dispatcher and 4 ticker workers; maintenance and retry by 4 workers that connect for the work)")
     w(f"- Machine: {a.machine}")
     w(f"- PostgreSQL: {a.pg}; pgq {a.ext} (C extension) in every database; pgqd: {a.pgqd}")
     w(f"- Command: `{a.cmd}`")
