@@ -25,7 +25,7 @@ config::Config Member::settings_for(const NamedDatabase& spec, const config::Con
 
 Member::Member(NamedDatabase spec, const config::Config& cfg)
     : spec_(std::move(spec)), control_(settings_for(spec_, cfg)), ticker_(control_, true),
-      maintenance_(control_)
+      maintenance_(control_, false)
 {
 }
 

@@ -159,6 +159,7 @@ TickerLoop::Wait TickerLoop::connect(const config::Config& cfg)
 {
     conn_.emplace(open_connection(cfg));
     lead_kind_ = lead_kind(*conn_);
+    prepare_statements(*conn_);
     session_db_ = cfg.db;
     return try_lead(cfg);
 }
@@ -169,6 +170,7 @@ TickerLoop::Wait TickerLoop::reconnect(const config::Config& cfg)
     // the new one between two statements, with no round missed.
     db::Connection fresh = open_connection(cfg);
     LeadKind fresh_kind = lead_kind(fresh);
+    prepare_statements(fresh);
     if (control_.active)
         resign_leadership(*conn_, lead_kind_);
     control_.active = false;
@@ -229,14 +231,18 @@ TickerLoop::Wait TickerLoop::try_lead(const config::Config& cfg)
     return {conn_->socket(), monotonic_now()};
 }
 
-void TickerLoop::start_session(db::Connection& conn)
+void TickerLoop::prepare_statements(db::Connection& conn)
 {
-    conn.exec(std::string("listen ") + pgq::queue_change_channel);
-    conn.exec(std::string("listen ") + pgq::wakeup_channel);
     conn.prepare("probe", probe_sql, 1);
     conn.prepare("tick", "select q, pgq.ticker(q) from unnest($1::text[]) q", 1);
     conn.prepare("newest_queue", "select coalesce(pg_catalog.max(queue_id), 0) from pgq.queue", 0);
     wake_ticker_.prepare(conn);
+}
+
+void TickerLoop::start_session(db::Connection& conn)
+{
+    conn.exec(std::string("listen ") + pgq::queue_change_channel + "; listen " +
+              pgq::wakeup_channel);
     conn.set_notification_sink([this](std::string_view channel, std::string_view payload) {
         on_notification(channel, payload);
     });
@@ -246,6 +252,8 @@ void TickerLoop::start_session(db::Connection& conn)
     wakeups_.clear();
     generation_ = control_.generation();
     next_round_ = 0;
+    next_retry_ = monotonic_now();
+    retry_moved_ = 0;
 }
 
 TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
@@ -281,10 +289,37 @@ TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
         next_wake = tick_woken(conn);
         change_refresh_at = last_refresh_ + min_seconds_between_change_refreshes;
     }
+    if (fleet_ && monotonic_now() >= next_retry_)
+        next_retry_ = move_retry_events(conn, cfg);
     double until = std::min(next_round_, next_wake);
+    if (fleet_)
+        until = std::min(until, next_retry_);
     if (wakeups_.waiting_for_refresh() && !refresh_needed_) // may be for a new queue
         until = std::min(until, change_refresh_at);
     return {conn.socket(), until};
+}
+
+double TickerLoop::move_retry_events(db::Connection& conn, const config::Config& cfg)
+{
+    long moved = 0;
+    try {
+        db::Result r = conn.exec("select pgq.maint_retry_events()");
+        moved = r.is_null(0, 0) ? 0 : static_cast<long>(r.as_int(0, 0));
+    } catch (const db::DbError& e) {
+        if (e.is_connection_problem())
+            throw;
+        spdlog::warn("retry: {}", e.describe());
+        retry_moved_ = 0;
+        return monotonic_now() + cfg.retry_delay;
+    }
+    control_.stats.retry += moved;
+    retry_moved_ += moved;
+    if (moved > 0)
+        return monotonic_now(); // more may be due: the next call in the next step
+    if (retry_moved_ > 0)
+        spdlog::info("Got {} events for retry", retry_moved_);
+    retry_moved_ = 0;
+    return monotonic_now() + cfg.retry_delay;
 }
 
 void TickerLoop::on_notification(std::string_view channel, std::string_view payload)

@@ -659,6 +659,52 @@ TEST_F(FleetTest, IdleDatabasesAreProbedAsOftenAsTheirQueuesNeed)
     EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
 }
 
+// Retry events come back into their queue over the ticker's own connection,
+// not over one opened for the purpose every retry_delay: at 500 databases
+// that would be a new backend every few milliseconds.
+TEST_F(FleetTest, RetryEventsMoveOnTheTickerConnection)
+{
+    install_with_queue(dir_, dsn(), "retry");
+    std::string no_pgq = extra_db("nopgq"); // a second database: the fleet daemon
+    auto conn = db::Connection::open(dsn(), "pgqadm-test");
+    conn.exec("select pgq.register_consumer('q', 'c')");
+    conn.exec("select pgq.insert_event('q', 'again', 'payload')");
+    conn.exec("select pgq.ticker('q')");
+    long long batch = conn.exec("select pgq.next_batch('q', 'c')").as_int(0, 0);
+    conn.exec("select pgq.event_retry($1, ev_id, 2) from pgq.get_batch_events($1)",
+              {std::to_string(batch)});
+    conn.exec("select pgq.finish_batch($1)", {std::to_string(batch)});
+    ASSERT_EQ(conn.exec("select count(*) from pgq.retry_queue").as_int(0, 0), 1);
+    // Who writes the event back into its queue's tables.
+    conn.exec("create table public.retry_writers (app text)");
+    conn.exec("create function public.note_writer() returns trigger language plpgsql as"
+              " $$begin insert into public.retry_writers"
+              " values (current_setting('application_name')); return null; end$$");
+    db::Result tables = conn.exec("select q.queue_data_pfx || '_' || n from pgq.queue q,"
+                                  " generate_series(0, q.queue_ntables - 1) n"
+                                  " where q.queue_name = 'q'");
+    for (int i = 0; i < tables.rows(); ++i)
+        conn.exec("create trigger note_writer after insert on " + tables.get(i, 0) +
+                  " for each row execute function public.note_writer()");
+
+    auto ini = write_config(
+        "loop_delay = 0.2\nretry_delay = 1\nmaint_delay = 3600\nlogfile = " + log_.string() +
+        "\n[databases]\nnopgq = " + Cluster::get().conninfo(no_pgq) + "\n");
+    auto daemon = start_daemon(ini);
+    ASSERT_TRUE(wait_until(
+        [&] { return conn.exec("select count(*) from pgq.retry_queue").as_int(0, 0) == 0; }, 30s))
+        << read_file(log_);
+    db::Result writers = conn.exec("select app from public.retry_writers");
+    ASSERT_EQ(writers.rows(), 1) << read_file(log_);
+    std::string app = writers.get(0, 0); // "<job_name> ticker", not "... maintenance"
+    EXPECT_TRUE(app.size() > 7 && app.compare(app.size() - 7, 7, " ticker") == 0) << app;
+    EXPECT_TRUE(wait_until(
+        [&] { return read_file(log_).find("Got 1 events for retry") != std::string::npos; }, 10s))
+        << read_file(log_);
+    daemon->signal(SIGINT);
+    EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
+}
+
 // The smallest pgqd.ini there is: every database of the server, found
 // through template1; one without pgq is logged once, templates are left alone.
 TEST_F(FleetTest, MinimalPgqdIniDiscoversAddsAndRetires)

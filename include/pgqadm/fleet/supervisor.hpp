@@ -52,7 +52,8 @@ class Member {
     ticker::Maintenance maintenance_;
 };
 
-/// Maintenance and retry for every database that leads, by a fixed number
+/// Maintenance (pgq.maint_operations()) for every database that leads, by a
+/// fixed number
 /// of worker threads: each picks the database whose work is due first,
 /// connects, does it, disconnects. A database whose maintenance waits on a
 /// lock gives up after lock_timeout; one that fails is postponed.

@@ -6,13 +6,20 @@
 #include "pgqadm/ticker/job_control.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 namespace pgqadm::ticker {
 
 class Maintenance {
   public:
-    explicit Maintenance(JobControl& control) : control_(control) {}
+    /// `moves_retry_events` false: only pgq.maint_operations(); the fleet
+    /// daemon's ticker moves retry events on its own connection.
+    explicit Maintenance(JobControl& control, bool moves_retry_events = true)
+        : control_(control),
+          next_retry_(moves_retry_events ? 0 : std::numeric_limits<double>::infinity())
+    {
+    }
     /// Thread body: runs while the ticker of this process is the active one.
     void run();
 

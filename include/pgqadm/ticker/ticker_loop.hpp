@@ -30,6 +30,8 @@ class TickerLoop {
     /// (rather than retried with back-off as a failure). And rounds come
     /// only as often as the queues need (next_check()), at least every
     /// loop_delay and at most 3 s apart: idle databases cost a third.
+    /// Retry events are moved on the ticker's connection between rounds,
+    /// every retry_delay, rather than on a connection opened for it.
     explicit TickerLoop(JobControl& control, bool fleet = false) : control_(control), fleet_(fleet)
     {
     }
@@ -70,8 +72,11 @@ class TickerLoop {
     Wait try_lead(const config::Config& cfg);
     /// The settings or the connection's age call for a new connection.
     bool must_reconnect(const config::Config& cfg) const;
-    /// Listens and prepares on a connection that has just taken the lead.
+    /// Listens on a connection that has just taken the lead.
     void start_session(db::Connection& conn);
+    /// Prepares the statements of a session on a new connection, leader or
+    /// standby: a standby that takes over has only to listen and go.
+    void prepare_statements(db::Connection& conn);
     /// One turn of ticking on the open connection; throws on failure.
     Wait session_step(const config::Config& cfg);
     void finish();
@@ -84,6 +89,9 @@ class TickerLoop {
     std::set<std::string> tick(db::Connection& conn, const std::vector<std::string>& names);
     /// The connection's notification sink: wake-ups and queue changes.
     void on_notification(std::string_view channel, std::string_view payload);
+    /// Fleet: one pgq.maint_retry_events() call (it moves a few events at a
+    /// time); returns when the next is due: at once while events come back.
+    double move_retry_events(db::Connection& conn, const config::Config& cfg);
     /// Ticks the woken queues whose max_lag has passed; returns when the
     /// next still-waiting one is due (infinity if none).
     double tick_woken(db::Connection& conn);
@@ -101,6 +109,8 @@ class TickerLoop {
     std::string session_db_;        ///< connection string of the open connection
     unsigned generation_ = 0;       ///< settings generation the session started on
     double next_round_ = 0;
+    double next_retry_ = 0;                ///< fleet: when retry events are moved next
+    long retry_moved_ = 0;                 ///< events moved by the calls of this retry run so far
     std::string identity_;                 ///< this daemon in the leadership row
     LeadKind lead_kind_ = LeadKind::lease; ///< of the open connection
     std::map<std::string, Queue, std::less<>> queues_;
