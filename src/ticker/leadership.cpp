@@ -48,14 +48,13 @@ Leadership claim_leadership(db::Connection& conn, LeadKind kind, const std::stri
         db::Result r = conn.exec("select pg_catalog.pg_try_advisory_lock($1)",
                                  {std::to_string(ticker_lock_key)});
         if (r.as_bool(0, 0))
-            return {true, false, ""};
-        return {false, false, name_advisory_holder ? advisory_lock_holder(conn) : ""};
+            return {true, ""};
+        return {false, name_advisory_holder ? advisory_lock_holder(conn) : ""};
     }
     db::Result r = conn.exec("select is_leader, leader_name, leader_pid, leader_since::text"
                              "  from pgq.ticker_lead($1)",
                              {identity});
     Leadership lead;
-    lead.lease = true;
     lead.leading = !r.is_null(0, 0) && r.as_bool(0, 0);
     if (!r.is_null(0, 2))
         lead.holder = r.get(0, 1) + " (pid " + r.get(0, 2) + ") since " + r.get(0, 3);

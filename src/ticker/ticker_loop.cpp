@@ -207,7 +207,7 @@ TickerLoop::Wait TickerLoop::try_lead(const config::Config& cfg)
         // waits on a stranger must be visible in the log. (With the C
         // extension's advisory lock, who holds it is looked up only now
         // and then.)
-        if (name_holder || lead.lease) {
+        if (name_holder || lead_kind_ == LeadKind::lease) {
             if (!standing_by_ || lead.holder != standby_holder_)
                 spdlog::info("Another ticker leads this database: {}; standing by",
                              lead.holder.empty() ? "holder unknown" : lead.holder);

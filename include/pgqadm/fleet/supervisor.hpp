@@ -53,9 +53,8 @@ class Member {
 };
 
 /// Maintenance (pgq.maint_operations()) for every database that leads, by a
-/// fixed number
-/// of worker threads: each picks the database whose work is due first,
-/// connects, does it, disconnects. A database whose maintenance waits on a
+/// fixed number of worker threads: each picks the database whose work is
+/// due first, connects, does it, disconnects. A database whose maintenance waits on a
 /// lock gives up after lock_timeout; one that fails is postponed.
 class MaintenancePool {
   public:

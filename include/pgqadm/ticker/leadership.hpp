@@ -14,8 +14,6 @@ inline constexpr long long ticker_lock_key = 0x7067716164'6d0001LL;
 
 struct Leadership {
     bool leading = false;
-    /// True on our schema (a lease row), false with the advisory lock.
-    bool lease = false;
     /// Who leads, for the log and status: "name (pid N) since T", or a
     /// description of the advisory lock's holder; empty when unknown.
     std::string holder;
