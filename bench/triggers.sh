@@ -80,13 +80,24 @@ do $$ begin
     perform pgq.create_trigger('t_sql_gen', 'bench', 'sqltriga', i_generated => true);
     perform pgq.create_trigger('t_json_gen', 'bench', 'jsontriga', i_generated => true);
   end if;
+  if to_regprocedure('pgq._trg_stmt_trigger_sql(text, text, text)') is not null then
+    create table t_log_gst  (like t_plain including all);
+    create table t_sql_gst  (like t_plain including all);
+    create table t_json_gst (like t_plain including all);
+    perform pgq.create_trigger('t_log_gst', 'bench', 'logutriga', i_generated => true, i_statement => true);
+    perform pgq.create_trigger('t_sql_gst', 'bench', 'sqltriga', i_generated => true, i_statement => true);
+    perform pgq.create_trigger('t_json_gst', 'bench', 'jsontriga', i_generated => true, i_statement => true);
+  end if;
 end $$;
 SQL
     fi
 }
 
-# the generated-trigger tables, where the schema has them
-gen_tables() { q -d "$1" -c "select string_agg(relname, ' ' order by relname) from pg_class where relname like 't\_%\_gen'"; }
+# the generated-trigger tables (row-level _gen, statement-level _gst), where the schema has them
+gen_tables() {
+    q -d "$1" -c "select string_agg(relname, ' ' order by relname like '%gst', relname)
+                    from pg_class where relname like 't\_%\_gen' or relname like 't\_%\_gst'"
+}
 
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 
@@ -154,7 +165,7 @@ measure_cpu_both() {  # with_c(0/1)
         done
     done | awk '
         { k = $1 SUBSEP $2; for (i = 3; i <= 6; i++) if (!((k, i) in m) || $i < m[k, i]) m[k, i] = $i; seen[k] = 1 }
-        END { n = split("t_plain t_log t_sql t_json t_log_st t_sql_st t_json_st t_log_gen t_sql_gen t_json_gen", ts, " ")
+        END { n = split("t_plain t_log t_sql t_json t_log_st t_sql_st t_json_st t_log_gen t_sql_gen t_json_gen t_log_gst t_sql_gst t_json_gst", ts, " ")
               split("pl C", ls, " ")
               for (j = 1; j <= 2; j++) { l = ls[j]; p = l SUBSEP "t_plain"
                   for (x = 1; x <= n; x++) { k = l SUBSEP ts[x]; if (!(k in seen)) continue

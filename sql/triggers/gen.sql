@@ -140,7 +140,8 @@ $$;
 
 -- pgq._trg_gen_writer(queue): (re)creates the queue's writer,
 -- pgq._trg_gen_write_<hash>(type, data, extra1) returns boolean: writes
--- one event straight into the queue's current event table, as
+-- one event (with data text[]: one per element, in order, for the
+-- statement-level code) straight into the queue's current event table, as
 -- pgq.insert_event would (event id from the queue's sequence, now()), and
 -- returns true; returns false, having written nothing, whenever
 -- pgq.insert_event must do it: it has been replaced (a site's own sees
@@ -167,48 +168,133 @@ begin
     if not found then
         raise exception 'No such queue';
     end if;
-    body := format(E'declare\n    v_one int4 := 1;\n    v_tbl int4;\n    v_dis boolean;\n    v_lim int4;\n    v_ntf boolean;\n'
-                   || E'begin\n'
-                   || E'    if not (pgq._trg_gen_ie_ours() and (v_one = 1 or pgq.insert_event(null::text, null::text, null::text,'
-                   || E' null::text, null::text, null::text, null::text) is null)) then\n'
-                   || E'        return false;\n'
-                   || E'    end if;\n'
-                   || E'    select q.queue_cur_table, q.queue_disable_insert, q.queue_per_tx_limit, q.queue_ticker_notify\n'
-                   || E'      into v_tbl, v_dis, v_lim, v_ntf\n'
-                   || E'      from pgq.queue q where q.queue_id = %s and q.queue_name = %L;\n'
-                   || E'    if not found or v_dis or v_lim is not null then\n'
-                   || E'        return false;\n'
-                   || E'    end if;\n'
-                   || E'    if v_ntf then\n'
-                   || E'        perform pg_notify(''pgq_ticker_wakeup'', %L);\n'
-                   || E'    end if;\n', qid, i_queue, i_queue);
-    for t in 0 .. ntab - 1 loop
-        body := body || format(E'    %s v_tbl = %s then\n'
-                               || E'        insert into pgq.event_%s_%s (ev_id, ev_time, ev_owner, ev_retry, ev_type, ev_data,'
-                               || E' ev_extra1, ev_extra2, ev_extra3, ev_extra4)\n'
-                               || E'        values (nextval(''pgq.event_%s_id_seq''::regclass), now(), null, null, $1, $2, $3,'
-                               || E' null, null, null);\n',
-                               case when t = 0 then 'if' else 'elsif' end, t, qid, t, qid);
+    -- one (type, data, extra1) event, or (type, data[], extra1): one event
+    -- per element, ids in array order
+    for many in 0 .. 1 loop
+        body := format(E'declare\n    v_one int4 := 1;\n    v_tbl int4;\n    v_dis boolean;\n    v_lim int4;\n    v_ntf boolean;\n'
+                       || E'begin\n'
+                       || E'    if not (pgq._trg_gen_ie_ours() and (v_one = 1 or pgq.insert_event(null::text, null::text, null::text,'
+                       || E' null::text, null::text, null::text, null::text) is null)) then\n'
+                       || E'        return false;\n'
+                       || E'    end if;\n'
+                       || case when many = 1 then E'    if coalesce(cardinality($2), 0) = 0 then\n        return true;\n    end if;\n' else '' end
+                       || E'    select q.queue_cur_table, q.queue_disable_insert, q.queue_per_tx_limit, q.queue_ticker_notify\n'
+                       || E'      into v_tbl, v_dis, v_lim, v_ntf\n'
+                       || E'      from pgq.queue q where q.queue_id = %s and q.queue_name = %L;\n'
+                       || E'    if not found or v_dis or v_lim is not null then\n'
+                       || E'        return false;\n'
+                       || E'    end if;\n'
+                       || E'    if v_ntf then\n'
+                       || E'        perform pg_notify(''pgq_ticker_wakeup'', %L);\n'
+                       || E'    end if;\n', qid, i_queue, i_queue);
+        for t in 0 .. ntab - 1 loop
+            body := body || format(E'    %s v_tbl = %s then\n'
+                                   || E'        insert into pgq.event_%s_%s (ev_id, ev_time, ev_owner, ev_retry, ev_type, ev_data,'
+                                   || E' ev_extra1, ev_extra2, ev_extra3, ev_extra4)\n',
+                                   case when t = 0 then 'if' else 'elsif' end, t, qid, t)
+                         || case when many = 1
+                                 then format(E'        select nextval(''pgq.event_%s_id_seq''::regclass), now(), null, null, $1, d.d, $3,'
+                                             || E' null, null, null\n          from unnest($2) d (d);\n', qid)
+                                 else format(E'        values (nextval(''pgq.event_%s_id_seq''::regclass), now(), null, null, $1, $2, $3,'
+                                             || E' null, null, null);\n', qid) end;
+        end loop;
+        body := body || E'    else\n        return false;\n    end if;\n    return true;\nend;\n';
+        execute format('create or replace function pgq.%I(text, %s, text) returns boolean language plpgsql'
+                       ' security definer set search_path = pg_catalog, pg_temp as %L',
+                       w, case when many = 1 then 'text[]' else 'text' end, body);
+        execute format('revoke all on function pgq.%I(text, %s, text) from public', w,
+                       case when many = 1 then 'text[]' else 'text' end);
+        execute format('grant execute on function pgq.%I(text, %s, text) to pgq_writer', w,
+                       case when many = 1 then 'text[]' else 'text' end);
     end loop;
-    body := body || E'    else\n        return false;\n    end if;\n    return true;\nend;\n';
-    execute format('create or replace function pgq.%I(text, text, text) returns boolean language plpgsql'
-                   ' security definer set search_path = pg_catalog, pg_temp as %L', w, body);
-    execute format('revoke all on function pgq.%I(text, text, text) from public', w);
-    execute format('grant execute on function pgq.%I(text, text, text) to pgq_writer', w);
     return w;
 end;
+$$;
+
+-- pgq._trg_gen_stmt_code(guard, writer, has_key, type and data of
+-- INSERT, of UPDATE, UPDATE's key-unchanged test over a pair of rows or
+-- NULL, a row's key as text[] in NEW and in OLD, type and data of DELETE):
+-- the generated part of a statement-level trigger function (put first in
+-- the body of pgq.<kind>_stmt, pgq._trg_stmt_trigger_sql).  The event data
+-- of every row comes from one query over the transition table, and the
+-- queue's writer takes them all in one call.  UPDATE, whose events
+-- logutriga and jsontriga take from NEW alone, reads OLD only for its
+-- keys, as an array in row order to compare with NEW's; sqltriga's UPDATE
+-- events need both rows, paired by their position (as the general path
+-- pairs them) with a join on row_number().  That join's size the planner
+-- cannot estimate: it guesses 50 times too many rows, and at that cost
+-- asks for JIT compilation, 40 ms of a 10,000-row UPDATE's 110 when it
+-- was measured; so the function is made with jit off
+-- (pgq._trg_gen_create).  An UPDATE that changes a key, a table without a
+-- key for UPDATE/DELETE, or a writer that declines leaves the statement to
+-- the general path, whole.
+create or replace function pgq._trg_gen_stmt_code(i_guard text, i_writer text, i_has_key boolean,
+                                                  i_t_ins text, i_ev_ins text, i_t_upd text, i_ev_upd text,
+                                                  i_key_same text, i_key_new text, i_key_old text,
+                                                  i_t_del text, i_ev_del text)
+returns text
+language sql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+    select E'    -- GENERATED by pgq._trg_gen_create(); do not edit\n'
+        || E'    declare\n        ev_extra1 pg_catalog.text;\n        ev_data pg_catalog.text[];\n'
+        || E'        ev_keys_same pg_catalog.bool;\n    begin\n'
+        || format(E'    if %s then\n', i_guard)
+        || E'        ev_extra1 := TG_TABLE_SCHEMA operator(pg_catalog.||) ''.'' operator(pg_catalog.||) TG_TABLE_NAME;\n'
+        || E'        if TG_OP operator(pg_catalog.=) ''INSERT'' then\n'
+        || format(E'            ev_data := array(select %s from pgq_new _pgq_n);\n', i_ev_ins)
+        || format(E'            if pgq.%I(%s, ev_data, ev_extra1) then\n', i_writer, i_t_ins)
+        || E'                return null;\n'
+        || E'            end if;\n'
+        || case when not i_has_key then ''
+                when i_key_same is null then
+              E'        elsif TG_OP operator(pg_catalog.=) ''UPDATE'' then\n'
+           || format(E'            ev_keys_same := array(select %s from pgq_new _pgq_n)\n', i_key_new)
+           || format(E'                            operator(pg_catalog.=) array(select %s from pgq_old _pgq_o);\n', i_key_old)
+           || E'            if ev_keys_same then\n'
+           || format(E'                ev_data := array(select %s from pgq_new _pgq_n);\n', i_ev_upd)
+           || format(E'                if pgq.%I(%s, ev_data, ev_extra1) then\n', i_writer, i_t_upd)
+           || E'                    return null;\n'
+           || E'                end if;\n'
+           || E'            end if;\n'
+                else
+              E'        elsif TG_OP operator(pg_catalog.=) ''UPDATE'' then\n'
+           || format(E'            select pg_catalog.array_agg(%s order by _pgq_n.pgq_gen_rn), pg_catalog.bool_and(%s)\n',
+                     i_ev_upd, i_key_same)
+           || E'              into ev_data, ev_keys_same\n'
+           || E'              from (select pg_catalog.row_number() over () as pgq_gen_rn, * from pgq_new) _pgq_n\n'
+           || E'              join (select pg_catalog.row_number() over () as pgq_gen_rn, * from pgq_old) _pgq_o\n'
+           || E'                on _pgq_o.pgq_gen_rn operator(pg_catalog.=) _pgq_n.pgq_gen_rn;\n'
+           || format(E'            if ev_keys_same is not false and pgq.%I(%s, ev_data, ev_extra1) then\n', i_writer, i_t_upd)
+           || E'                return null;\n'
+           || E'            end if;\n'
+                end
+        || case when i_has_key then
+              E'        elsif TG_OP operator(pg_catalog.=) ''DELETE'' then\n'
+           || format(E'            ev_data := array(select %s from pgq_old _pgq_o);\n', i_ev_del)
+           || format(E'            if pgq.%I(%s, ev_data, ev_extra1) then\n', i_writer, i_t_del)
+           || E'                return null;\n'
+           || E'            end if;\n'
+           else '' end
+        || E'        end if;\n    end if;\n    end;\n'
 $$;
 
 -- pgq._trg_gen_code(table, queue, code): the generated part of the trigger
 -- function (PL/pgSQL statements put first in its body), or NULL when the
 -- table cannot have one (a column type or key the general path must see to,
 -- not a plain table, no columns).
-create or replace function pgq._trg_gen_code(i_rel oid, i_queue text, i_code text)
+drop function if exists pgq._trg_gen_code(oid, text, text);
+create or replace function pgq._trg_gen_code(i_rel oid, i_queue text, i_code text, i_stmt boolean)
 returns text
 language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+    -- the rows the expressions read: NEW and OLD in a row-level trigger,
+    -- the transition tables' rows (pgq_new _pgq_n, pgq_old _pgq_o) in a
+    -- statement-level one
+    pn          text := case when i_stmt then '_pgq_n' else 'NEW' end;
+    po          text := case when i_stmt then '_pgq_o' else 'OLD' end;
     c           record;
     n           integer := 0;
     has_key     boolean := false;
@@ -223,6 +309,8 @@ declare
     key_names   text[] := '{}'; -- key order
     key_new     text[] := '{}'; -- column order: key column = old value (sqltriga)
     key_same    text[] := '{}'; -- UPDATE: key column unchanged
+    key_ntext   text[] := '{}'; -- key columns' text, NEW and OLD
+    key_otext   text[] := '{}';
     first_key   text;
     ev_ins      text;
     ev_upd      text;
@@ -247,20 +335,26 @@ begin
                               where k.indrelid = i_rel and k.indisprimary) as cols) pk
               where a.attrelid = i_rel and a.attnum > 0 and not a.attisdropped
               order by a.attnum loop
-        if not c.ok then
+        -- pgq_gen_rn: the row number that pairs OLD and NEW rows (sqltriga)
+        if not c.ok or (i_stmt and c.name = 'pgq_gen_rn') then
             return null;
         end if;
         n := n + 1;
-        nv := pgq._trg_gen_text(c.typ, format('NEW.%I', c.name));
-        ov := pgq._trg_gen_text(c.typ, format('OLD.%I', c.name));
+        nv := pgq._trg_gen_text(c.typ, format('%s.%I', pn, c.name));
+        ov := pgq._trg_gen_text(c.typ, format('%s.%I', po, c.name));
         if i_code = 'l' then
             -- name=value urlencoded, the bare name for NULL; outputs of
             -- only [0-9A-Za-z.-] need no encoding
             for pass in 1 .. 2 loop
                 vv := case when pass = 1 then nv else ov end;
-                vv := format('case when %s is null then %L else %L operator(pg_catalog.||) %s end', vv,
+                -- NULL exactly when the value is: test that, not its text
+                vv := format('case when %s.%I is null then %L else %L operator(pg_catalog.||) %s end',
+                             case when pass = 1 then pn else po end, c.name,
                              pgq._urlencode(c.name), pgq._urlencode(c.name) || '=',
                              case when c.typ in (16, 20, 21, 23, 26, 1700, 2950) then vv
+                                  -- a query sets the inlined form up once per
+                                  -- statement (see pgq._trg_gen_urlenc)
+                                  when i_stmt then format('pgq._urlencode(%s)', vv)
                                   else format('pgq._trg_gen_urlenc(%s)', vv) end);
                 if pass = 1 then l_ins := l_ins || vv; else l_del := l_del || vv; end if;
             end loop;
@@ -268,7 +362,7 @@ begin
             -- "name":value, value as jsontriga writes it (bool, integers,
             -- dates and times as to_json() does; the rest as a string)
             for pass in 1 .. 2 loop
-                vv := case when pass = 1 then 'NEW' else 'OLD' end || format('.%I', c.name);
+                vv := case when pass = 1 then pn else po end || format('.%I', c.name);
                 vv := quote_literal(to_json(c.name)::text || ':') || ' operator(pg_catalog.||) ' || case
                     when c.typ = 16 then format('case when %1$s then ''true'' when not %1$s then ''false'' else ''null'' end', vv)
                     when c.typ in (20, 21, 23) then format('coalesce(%s, ''null'')', pgq._trg_gen_text(c.typ, vv))
@@ -281,7 +375,7 @@ begin
             s_vals := s_vals || format('coalesce(pg_catalog.quote_literal(%s), ''null'')', nv);
             -- changed: the type's '=' for numbers and intervals, else the text
             vv := case when c.kind in ('n', 'f', 'd', 'i')
-                       then format('NEW.%1$I operator(pg_catalog.<>) OLD.%1$I', c.name)
+                       then format('%1$s.%3$I operator(pg_catalog.<>) %2$s.%3$I', pn, po, c.name)
                        else format('%s operator(pg_catalog.<>) %s', nv, ov) end;
             s_set := s_set || format('case when (case when %1$s is null then %2$s is not null when %2$s is null then true else %3$s end)'
                                      ' then %4$L operator(pg_catalog.||) coalesce(pg_catalog.quote_literal(%1$s), ''NULL'') end',
@@ -292,8 +386,10 @@ begin
             key_names[c.keypos] := c.name;
             -- key columns are NOT NULL; unchanged by the type's '=' or text
             key_same := key_same || case when c.kind in ('n', 'f', 'd', 'i')
-                                         then format('NEW.%1$I operator(pg_catalog.=) OLD.%1$I', c.name)
+                                         then format('%1$s.%3$I operator(pg_catalog.=) %2$s.%3$I', pn, po, c.name)
                                          else format('%s operator(pg_catalog.=) %s', nv, ov) end;
+            key_ntext := key_ntext || nv;
+            key_otext := key_otext || ov;
             key_new := key_new || format('%L operator(pg_catalog.||) pg_catalog.quote_literal(%s)', quote_ident(c.name) || '=', ov);
             if first_key is null then
                 first_key := format('%L operator(pg_catalog.||) pg_catalog.quote_literal(%s)', quote_ident(c.name) || '=', ov);
@@ -346,14 +442,24 @@ begin
 
     -- the guard (see the top of this file): one simple expression
     guard := format('TG_RELID operator(pg_catalog.=) %s::pg_catalog.oid and TG_NARGS operator(pg_catalog.=) 1'
-                    ' and TG_ARGV[0] operator(pg_catalog.=) %s and TG_LEVEL operator(pg_catalog.=) ''ROW'''
+                    ' and TG_ARGV[0] operator(pg_catalog.=) %s and TG_LEVEL operator(pg_catalog.=) %L'
                     ' and TG_WHEN operator(pg_catalog.=) ''AFTER'''
                     ' and %s'
                     ' and pg_catalog.current_setting(''session_replication_role'') operator(pg_catalog.<>) ''local''',
-                    i_rel, q, pgq._trg_gen_valid_sql(i_rel, pgq._trg_gen_shape(i_rel)));
+                    i_rel, q, case when i_stmt then 'STATEMENT' else 'ROW' end,
+                    pgq._trg_gen_valid_sql(i_rel, pgq._trg_gen_shape(i_rel)));
     -- queue the event: straight into the event table through the queue's
     -- writer (pgq._trg_gen_writer) while it can, else pgq.insert_event
     w := pgq._trg_gen_writer_name(i_queue);
+    if i_stmt then
+        -- logutriga and jsontriga show only NEW for UPDATE: such an
+        -- UPDATE needs OLD only to see that no key changed
+        return pgq._trg_gen_stmt_code(guard, w, has_key, t_ins, ev_ins, t_upd, ev_upd,
+                                      case when i_code = 's' then array_to_string(key_same, ' and ') end,
+                                      'array[' || array_to_string(key_ntext, ', ') || ']',
+                                      'array[' || array_to_string(key_otext, ', ') || ']',
+                                      t_del, ev_del);
+    end if;
     res := E'    -- GENERATED by pgq._trg_gen_create(); do not edit\n'
         || E'    declare\n        ev_id pg_catalog.int8;\n        ev_type pg_catalog.text;\n'
         || E'        ev_data pg_catalog.text;\n        ev_extra1 pg_catalog.text;\n    begin\n'
@@ -411,7 +517,8 @@ $$;
 
 -- pgq._trg_gen_create(table, queue, kind): (re)writes the generated trigger
 -- function of a table for a queue and kind (logutriga, sqltriga,
--- jsontriga) and returns its name (in schema pgq), or NULL when the table
+-- jsontriga: row-level; logutriga_stmt, sqltriga_stmt, jsontriga_stmt:
+-- statement-level) and returns its name (in schema pgq), or NULL when the table
 -- cannot have one (pgq.create_trigger then uses pgq.<kind>).  SECURITY
 -- DEFINER to create it in pgq; harmless for any caller: the function is
 -- only ever run by a trigger a table's owner creates, runs with the
@@ -425,23 +532,34 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     code    text;
+    stmt    boolean := i_kind like '%\_stmt';
     fname   text;
     pre     text;
 begin
-    code := case i_kind when 'logutriga' then 'l' when 'sqltriga' then 's' when 'jsontriga' then 'j' end;
+    code := case replace(i_kind, '_stmt', '') when 'logutriga' then 'l' when 'sqltriga' then 's'
+                                              when 'jsontriga' then 'j' end;
     if code is null then
-        raise exception 'pgq._trg_gen_create: kind must be logutriga, sqltriga or jsontriga, not %', i_kind;
+        raise exception 'pgq._trg_gen_create: kind must be logutriga, sqltriga or jsontriga (or one with _stmt), not %',
+            i_kind;
     end if;
     if i_queue is null then
         raise exception 'pgq._trg_gen_create: queue is required';
     end if;
-    pre := pgq._trg_gen_code(i_table, i_queue, code);
+    pre := pgq._trg_gen_code(i_table, i_queue, code, stmt);
     if pre is null then
         return null;
     end if;
     perform pgq._trg_gen_writer(i_queue);
-    fname := pgq._trg_gen_name(i_table, i_queue, code);
-    execute pgq._trg_row_trigger_sql(fname, code, pre);
+    fname := pgq._trg_gen_name(i_table, i_queue, code || case when stmt then 'st' else '' end);
+    if stmt then
+        execute pgq._trg_stmt_trigger_sql(fname, code, pre);
+        if code = 's' then
+            -- see pgq._trg_gen_stmt_code
+            execute format('alter function pgq.%I() set jit = off', fname);
+        end if;
+    else
+        execute pgq._trg_row_trigger_sql(fname, code, pre);
+    end if;
     execute format('revoke all on function pgq.%I() from public', fname);
     execute format('grant execute on function pgq.%I() to pgq_writer', fname);
     return fname;
@@ -465,7 +583,8 @@ as $$
       cross join lateral (select case when t.tgnargs = 1 and length(t.tgargs) > 0
                                       then convert_from(substring(t.tgargs from 1 for length(t.tgargs) - 1),
                                                         getdatabaseencoding()) end as queue) a
-      join (values ('logutriga', 'l'), ('sqltriga', 's'), ('jsontriga', 'j')) k (kind, code)
+      join (values ('logutriga', 'l'), ('sqltriga', 's'), ('jsontriga', 'j'),
+                   ('logutriga_stmt', 'lst'), ('sqltriga_stmt', 'sst'), ('jsontriga_stmt', 'jst')) k (kind, code)
         on p.proname = pgq._trg_gen_name(t.tgrelid, a.queue, k.code)
      where t.tgrelid = i_rel and n.nspname = 'pgq' and p.proname like '\_trg\_gen\_%'
        and a.queue is not null
@@ -569,7 +688,8 @@ $$;
 revoke all on function pgq._trg_gen_shape(oid) from public;
 revoke all on function pgq._trg_gen_valid(pg_catalog.regclass, text) from public;
 revoke all on function pgq._trg_gen_text(oid, text) from public;
-revoke all on function pgq._trg_gen_code(oid, text, text) from public;
+revoke all on function pgq._trg_gen_code(oid, text, text, boolean) from public;
+revoke all on function pgq._trg_gen_stmt_code(text, text, boolean, text, text, text, text, text, text, text, text, text) from public;
 revoke all on function pgq._trg_gen_nonempty(pg_catalog.text) from public;
 revoke all on function pgq._trg_gen_urlenc(pg_catalog.text) from public;
 revoke all on function pgq._trg_gen_name(oid, text, text) from public;

@@ -456,19 +456,20 @@ begin
 end;
 $$;
 
--- pgq.logutriga_stmt(), pgq.sqltriga_stmt(), pgq.jsontriga_stmt(): the
--- statement-level triggers (see above).  The transition tables are visible
+-- pgq._trg_stmt_trigger_sql(name, code, pre): the CREATE statement of the
+-- statement-level trigger function pgq.<name>() of format code (see
+-- above); pre (may be empty) is PL/pgSQL put first in its body (the
+-- generated per-table code of sql/triggers/gen.sql, which returns when it
+-- has queued the statement's events).  The transition tables are visible
 -- only inside the trigger function itself, so the body cannot move into a
--- shared helper; instead the three functions are made from one template,
--- differing only in their name and format code.
-do $make_stmt_triggers$
-declare
-    kind        record;
-    template    text := $template$
-create or replace function pgq.@NAME@_stmt()
-returns trigger
-language plpgsql
-as $$
+-- shared helper; the functions come from this one template instead.
+create or replace function pgq._trg_stmt_trigger_sql(i_name text, i_code text, i_pre text)
+returns text as $make$
+begin
+    -- pre last: it may hold anything (column names), no placeholder in it
+    -- is replaced
+    return pg_catalog.format('create or replace function pgq.%I() returns trigger language plpgsql as %L', i_name,
+        pg_catalog.replace(pg_catalog.replace(pg_catalog.replace($template$
 declare
     s   record;
     r   record;
@@ -480,11 +481,12 @@ declare
     x4  text[];
     n   integer;
 begin
+@PRE@
     -- No pinned search_path (values read as in the caller's session): every
     -- name carries its schema.
     if TG_LEVEL operator(pg_catalog.<>) 'STATEMENT' or TG_WHEN operator(pg_catalog.<>) 'AFTER'
        or TG_OP operator(pg_catalog.=) 'TRUNCATE' then
-        raise exception 'pgq.@NAME@_stmt must be fired AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT';
+        raise exception 'pgq.@NAME@ must be fired AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT';
     end if;
     if pg_catalog.current_setting('session_replication_role') operator(pg_catalog.=) 'local' then
         return null;
@@ -534,12 +536,15 @@ begin
     end if;
     return null;
 end;
-$$;
-$template$;
+$template$, '@NAME@', i_name), '@CODE@', i_code), '@PRE@', i_pre));
+end
+$make$ language plpgsql immutable set search_path = pg_catalog, pg_temp;
+
+do $make_stmt_triggers$
 begin
-    for kind in select * from (values ('logutriga', 'l'), ('sqltriga', 's'), ('jsontriga', 'j')) k (name, code) loop
-        execute pg_catalog.replace(pg_catalog.replace(template, '@NAME@', kind.name), '@CODE@', kind.code);
-    end loop;
+    execute pgq._trg_stmt_trigger_sql('logutriga_stmt', 'l', '');
+    execute pgq._trg_stmt_trigger_sql('sqltriga_stmt', 's', '');
+    execute pgq._trg_stmt_trigger_sql('jsontriga_stmt', 'j', '');
 end
 $make_stmt_triggers$;
 
@@ -555,12 +560,16 @@ $make_stmt_triggers$;
 -- The events are those of the row-level trigger, in the same order.
 -- Triggers are named <name>_ins/_upd/_del/_trunc (or <name> for the one
 -- row-level trigger); name defaults to pgq_<queue>.  Returns their names.
--- i_generated: instead of statement-level triggers, one AFTER row-level
--- trigger of a function generated for this table (sql/triggers/gen.sql:
--- static code per column, the cheapest per row, for one-row statements
--- as for bulk); for options, or a table the generated code cannot serve
--- (column types outside its list, not a plain table), pgq.<kind>.
+-- i_generated: functions generated for this table (sql/triggers/gen.sql:
+-- static code per column, no catalog read and no dynamic SQL per row or
+-- statement); for options, or a table the generated code cannot serve
+-- (column types outside its list, not a plain table), pgq.<kind> or
+-- pgq.<kind>_stmt.  i_statement: statement-level triggers (true) or one
+-- row-level trigger (false); by default statement-level, but row-level
+-- with i_generated (the cheapest for one-row statements; generated
+-- statement-level triggers are the cheapest per row for bulk DML).
 drop function if exists pgq.create_trigger(regclass, text, text, text[], text, text[]);
+drop function if exists pgq.create_trigger(regclass, text, text, text[], text, text[], boolean);
 create or replace function pgq.create_trigger(
     i_table regclass,
     i_queue text,
@@ -568,7 +577,8 @@ create or replace function pgq.create_trigger(
     i_options text[] default '{}',
     i_name text default null,
     i_events text[] default '{insert,update,delete}',
-    i_generated boolean default false)
+    i_generated boolean default false,
+    i_statement boolean default null)
 returns text[]
 language plpgsql
 set search_path = pg_catalog, pg_temp
@@ -607,14 +617,15 @@ begin
             per_row := true;
         end if;
     end loop;
-    args := array_to_string(array(select quote_literal(x) from unnest(i_queue || coalesce(i_options, '{}')) x), ', ');
-    if i_generated then
-        per_row := true;
-        if coalesce(i_options, '{}') = '{}' and array_remove(evs, 'truncate') <> '{}' then
-            fname := pgq._trg_gen_create(i_table, i_queue, i_kind);
-        end if;
+    if per_row and i_statement then
+        raise exception 'pgq.create_trigger: SKIP, deny and expressions need a row-level trigger (i_statement => false)';
     end if;
-    if fname is not null then
+    per_row := per_row or not coalesce(i_statement, not coalesce(i_generated, false));
+    args := array_to_string(array(select quote_literal(x) from unnest(i_queue || coalesce(i_options, '{}')) x), ', ');
+    if i_generated and coalesce(i_options, '{}') = '{}' and array_remove(evs, 'truncate') <> '{}' then
+        fname := pgq._trg_gen_create(i_table, i_queue, i_kind || case when per_row then '' else '_stmt' end);
+    end if;
+    if fname is not null and per_row then
         execute format('create trigger %I after %s on %s for each row execute function pgq.%I(%L)',
                        tname, array_to_string(array_remove(evs, 'truncate'), ' or '), i_table, fname, i_queue);
         created := created || tname;
@@ -633,7 +644,7 @@ begin
                            case ev when 'insert' then 'new table as pgq_new'
                                    when 'update' then 'old table as pgq_old new table as pgq_new'
                                    else 'old table as pgq_old' end,
-                           i_kind || '_stmt', args);
+                           coalesce(fname, i_kind || '_stmt'), case when fname is null then args else quote_literal(i_queue) end);
             created := created || (tname || '_' || left(ev, 3));
         end loop;
     end if;
@@ -650,6 +661,7 @@ $$;
 select pgq._gen_insert_event_sig();
 
 revoke all on function pgq._trg_fail(text) from public;
+revoke all on function pgq._trg_stmt_trigger_sql(text, text, text) from public;
 revoke all on function pgq._insert_event_batch(text, text[], text[], text[], text[], text[], text[]) from public;
 revoke all on function pgq._trg_stmt_sql(text, text, oid, text, text, integer, text[]) from public;
 revoke all on function pgq._trg_stmt_args(text[], integer, text, text, text) from public;
@@ -657,7 +669,7 @@ revoke all on function pgq._insert_event_is_ours() from public;
 revoke all on function pgq.logutriga_stmt() from public;
 revoke all on function pgq.sqltriga_stmt() from public;
 revoke all on function pgq.jsontriga_stmt() from public;
-revoke all on function pgq.create_trigger(regclass, text, text, text[], text, text[], boolean) from public;
+revoke all on function pgq.create_trigger(regclass, text, text, text[], text, text[], boolean, boolean) from public;
 grant execute on function pgq._trg_fail(text) to pgq_writer;
 grant execute on function pgq._insert_event_batch(text, text[], text[], text[], text[], text[], text[]) to pgq_writer;
 grant execute on function pgq._trg_stmt_sql(text, text, oid, text, text, integer, text[]) to pgq_writer;
@@ -666,4 +678,4 @@ grant execute on function pgq._insert_event_is_ours() to pgq_writer;
 grant execute on function pgq.logutriga_stmt() to pgq_writer;
 grant execute on function pgq.sqltriga_stmt() to pgq_writer;
 grant execute on function pgq.jsontriga_stmt() to pgq_writer;
-grant execute on function pgq.create_trigger(regclass, text, text, text[], text, text[], boolean) to pgq_writer;
+grant execute on function pgq.create_trigger(regclass, text, text, text[], text, text[], boolean, boolean) to pgq_writer;
