@@ -62,6 +62,10 @@ create table acct_gen (id int primary key, name text, score numeric, n int, ok b
                        c char(3), ip inet, f float8);
 select pgq.create_trigger('acct_gen', 'testq', k, i_name => 'gen_' || k, i_generated => true)
   from unnest(array['logutriga', 'sqltriga', 'jsontriga']) k;
+-- and their statement-level form
+create table acct_gst (like acct_gen including all);
+select pgq.create_trigger('acct_gst', 'testq', k, i_name => 'gst_' || k, i_generated => true, i_statement => true)
+  from unnest(array['logutriga', 'sqltriga', 'jsontriga']) k;
 
 -- the changes, bound now (SQL standard body); the triggers fire under the
 -- search_path of the CALL
@@ -82,6 +86,11 @@ create procedure changes() begin atomic
     update acct_gen set score = 1.50, f = 2 where id = 1;
     update acct_gen set name = 'x', ok = false where id = 2;
     delete from acct_gen;
+    insert into acct_gst values (1, 'g h', 1.5, 2, true, '2020-01-02 03:04:05+00', 'ab', '10.0.0.1', 1e30),
+                                (2, null, null, null, null, null, null, null, null);
+    update acct_gst set score = score * 2, f = 2, name = name || '!';
+    update acct_gst set name = 'x', ok = false where id = 2;
+    delete from acct_gst;
 end;
 create procedure run_all() language plpgsql as $$
 begin
