@@ -114,6 +114,31 @@ struct ParamArrays {
 };
 } // namespace
 
+void Connection::send_query(std::string_view sql)
+{
+    if (query_pending())
+        throw DbError("a query is already in progress on this connection", "55000");
+    std::string text(sql);
+    if (!PQsendQuery(conn_.get(), text.c_str()))
+        check(nullptr, sql);
+    pending_sql_ = std::move(text);
+}
+
+std::optional<Result> Connection::poll_result()
+{
+    PGconn* conn = conn_.get();
+    if (!PQconsumeInput(conn)) {
+        pending_sql_.clear();
+        check(nullptr, "");
+    }
+    pass_notifications();
+    if (PQisBusy(conn))
+        return std::nullopt;
+    std::string sql = std::move(pending_sql_);
+    pending_sql_.clear();
+    return check(finish_sent_query(), sql);
+}
+
 Result Connection::exec(std::string_view sql, const Params& params)
 {
     std::string text(sql);

@@ -107,7 +107,6 @@ bool JobControl::wait_readable(int fd, std::chrono::duration<double> d)
     if (stop_.load())
         return false;
     double seconds = std::max(d.count(), 0.0);
-    report_beat(seconds); // only the ticker waits here
     timespec timeout{};
     timeout.tv_sec = static_cast<time_t>(seconds);
     timeout.tv_nsec = static_cast<long>((seconds - std::floor(seconds)) * 1e9);

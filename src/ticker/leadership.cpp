@@ -33,6 +33,31 @@ std::string advisory_lock_holder(db::Connection& conn)
            ") since " + r.get(0, 3);
 }
 
+void send_advisory_lock_wait(db::Connection& conn, double seconds)
+{
+    // The waiting backend is to notice when its client goes away (the check
+    // is armed as a statement starts, so it is set for the session first;
+    // it exists from PostgreSQL 14 on).
+    conn.exec("select pg_catalog.set_config('client_connection_check_interval', '1s', false)"
+              " where pg_catalog.current_setting('server_version_num')::pg_catalog.int4 >= 140000");
+    // One statement, so that its result says when all of it is over; the
+    // lock timeout is local to it and ends it with no error in the server's log.
+    conn.send_query("do $pgqadm_lead$ begin"
+                    " perform pg_catalog.set_config('lock_timeout', '" +
+                    std::to_string(static_cast<long>(seconds * 1000)) +
+                    "ms', true);"
+                    " perform pg_catalog.pg_advisory_lock(" +
+                    std::to_string(ticker_lock_key) +
+                    ");"
+                    " exception when lock_not_available then null;"
+                    " end $pgqadm_lead$");
+}
+
+bool advisory_lock_wait_over(db::Connection& conn)
+{
+    return conn.poll_result().has_value();
+}
+
 std::string leader_identity(const std::string& job_name)
 {
     char host[HOST_NAME_MAX + 1] = {};

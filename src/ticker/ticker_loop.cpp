@@ -29,6 +29,11 @@ constexpr double min_standby_wait = 0.2;
 // How often a standby on the C extension looks up who holds the lock.
 constexpr double holder_lookup_seconds = 60;
 
+// A standby on the C extension waits on the server for the advisory lock
+// this long at a time, then looks around (settings, connection age, the
+// holder's name) and waits again.
+constexpr double lock_wait_seconds = 30;
+
 // How long a fleet ticker statement waits for a lock.
 constexpr const char* fleet_lock_timeout = "10s";
 
@@ -85,7 +90,8 @@ TickerLoop::Wait TickerLoop::step()
     config::Config cfg = control_.settings();
     try {
         Wait wait = !conn_ ? connect(cfg) : !control_.active ? try_lead(cfg) : session_step(cfg);
-        if (wait.fd >= 0) // the other waits report themselves (standby, failure)
+        // the other waits report themselves (standby, failure)
+        if (wait.fd >= 0 && control_.active)
             control_.report_beat(std::max(wait.until - monotonic_now(), 0.0));
         return wait;
     } catch (const pgq::NoPgq& e) {
@@ -198,6 +204,8 @@ TickerLoop::Wait TickerLoop::try_lead(const config::Config& cfg)
 {
     if (must_reconnect(cfg))
         return reconnect(cfg);
+    if (conn_->query_pending() && !lock_wait_over())
+        return {conn_->socket(), lock_wait_until_};
     bool name_holder = !standing_by_ || monotonic_now() >= next_holder_lookup_;
     Leadership lead = claim_leadership(*conn_, lead_kind_, identity_, name_holder);
     failures_ = 0;
@@ -216,6 +224,14 @@ TickerLoop::Wait TickerLoop::try_lead(const config::Config& cfg)
         if (name_holder)
             next_holder_lookup_ = monotonic_now() + holder_lookup_seconds;
         standing_by_ = true;
+        if (lead_kind_ == LeadKind::advisory_lock && wait_on_server_) {
+            // The lock comes to the first in line the moment its holder's
+            // backend ends: no look every loop_delay, no delay.
+            send_advisory_lock_wait(*conn_, lock_wait_seconds);
+            lock_wait_until_ = monotonic_now() + lock_wait_seconds + 5;
+            control_.report_standby(lock_wait_until_ - monotonic_now());
+            return {conn_->socket(), lock_wait_until_};
+        }
         // Connected and healthy, just not in charge: not a failure. The
         // connection stays, so looking again costs a query, not a new
         // backend, and can be as frequent as a round: a dead leader's
@@ -229,6 +245,23 @@ TickerLoop::Wait TickerLoop::try_lead(const config::Config& cfg)
     standing_by_ = false;
     start_session(*conn_);
     return {conn_->socket(), monotonic_now()};
+}
+
+bool TickerLoop::lock_wait_over()
+{
+    try {
+        return advisory_lock_wait_over(*conn_);
+    } catch (const db::DbError& e) {
+        if (e.sqlstate().rfind("08", 0) == 0)
+            throw;
+        // Not for want of a connection (no PL/pgSQL in this database, say):
+        // look every loop_delay instead, as on our schema.
+        spdlog::warn(
+            "ticker: cannot wait on the server for the lead ({}); looking every loop_delay",
+            e.describe());
+        wait_on_server_ = false;
+        return true;
+    }
 }
 
 void TickerLoop::prepare_statements(db::Connection& conn)

@@ -745,6 +745,62 @@ TEST_F(Interop, OurTickerAndCommandsOnTheExtension)
     EXPECT_EQ(log.find("ERROR"), std::string::npos) << tail_of(dir_ / "ticker.log");
 }
 
+// A standby on the C extension waits for the advisory lock on the server:
+// it takes the lead the moment the leader's backend ends, not at its next
+// look a loop_delay (here a minute) later, and a standby that stops leaves
+// no backend waiting behind it.
+TEST_F(Interop, StandbyOnTheExtensionWaitsForTheLockOnTheServer)
+{
+    install_schema(Schema::extension);
+    ASSERT_FALSE(HasFatalFailure());
+    auto start = [&](const std::string& name) {
+        auto ini = write_config("job_name = " + name + "\nloop_delay = 60\nlogfile = " +
+                                    (dir_ / (name + ".log")).string() +
+                                    "\npidfile = " + (dir_ / (name + ".pid")).string() + "\n",
+                                name + ".ini");
+        return std::make_unique<Process>(
+            std::vector<std::string>{pgqadm_binary(), ini.string(), "ticker"},
+            dir_ / (name + ".out"));
+    };
+    auto log_of = [&](const std::string& name) { return read_file(dir_ / (name + ".log")); };
+    auto backends = [&](const std::string& name, const std::string& waiting_on_lock) {
+        return scalar(
+            "select count(*) from pg_stat_activity where application_name = $1 || ' ticker'"
+            "   and ($2 = '' or (wait_event_type = 'Lock' and wait_event = 'advisory'))",
+            {name, waiting_on_lock});
+    };
+
+    auto leads = [&](const std::string& name) {
+        return scalar("select count(*) from pg_locks l join pg_stat_activity a on a.pid = l.pid"
+                      " where l.locktype = 'advisory' and l.granted"
+                      "   and a.application_name = $1 || ' ticker'",
+                      {name}) == "1";
+    };
+
+    auto first = start("lead_a");
+    ASSERT_TRUE(wait_until([&] { return leads("lead_a"); }, 20s)) << log_of("lead_a");
+    auto second = start("lead_b");
+    ASSERT_TRUE(wait_until([&] { return backends("lead_b", "lock") == "1"; }, 20s))
+        << log_of("lead_b");
+    EXPECT_NE(log_of("lead_b").find("standing by"), std::string::npos) << log_of("lead_b");
+
+    first->signal(SIGKILL);
+    ASSERT_TRUE(first->wait(10s).has_value());
+    EXPECT_TRUE(wait_until([&] { return leads("lead_b"); }, 15s)) << log_of("lead_b");
+    EXPECT_NE(log_of("lead_b").find("Took over"), std::string::npos) << log_of("lead_b");
+
+    auto third = start("lead_c");
+    ASSERT_TRUE(wait_until([&] { return backends("lead_c", "lock") == "1"; }, 20s))
+        << log_of("lead_c");
+    third->signal(SIGINT);
+    EXPECT_EQ(third->wait(30s), 0);
+    // Its backend waited for up to 30 s more; it notices within a second
+    // that its client has gone.
+    EXPECT_TRUE(wait_until([&] { return backends("lead_c", "") == "0"; }, 10s));
+    stop(second, "lead_b");
+    EXPECT_EQ(log_of("lead_b").find("ERROR"), std::string::npos) << log_of("lead_b");
+}
+
 TEST_F(Interop, ClientProducersOnOurSchema)
 {
     run_producers(Schema::ours);

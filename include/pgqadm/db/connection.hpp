@@ -70,6 +70,16 @@ class Connection {
     void prepare(const std::string& name, std::string_view sql, int nparams);
     Result exec_prepared(const std::string& name, const Params& params);
 
+    /// Sends a simple-protocol query and returns at once; poll_result()
+    /// collects its result when the socket says it is there. Nothing else
+    /// may run on the connection meanwhile.
+    void send_query(std::string_view sql);
+    /// The sent query's last result once all of it has arrived (throws
+    /// DbError as exec() does), or nullopt while the server still works on it.
+    /// Never blocks.
+    std::optional<Result> poll_result();
+    bool query_pending() const { return !pending_sql_.empty(); }
+
     /// Starts `copy_sql` (a COPY ... FROM STDIN); the rows go through the
     /// returned CopyIn. Throws DbError if the statement fails or is no COPY
     /// FROM STDIN.
@@ -115,7 +125,8 @@ class Connection {
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
     std::string conninfo_;
     std::chrono::steady_clock::time_point opened_at_;
-    NotificationSink sink_; ///< empty: plain PQexec, notifications wait in libpq
+    NotificationSink sink_;   ///< empty: plain PQexec, notifications wait in libpq
+    std::string pending_sql_; ///< the query send_query() sent, until poll_result() has it
 };
 
 /// BEGIN on construction, ROLLBACK on destruction unless commit() was called.

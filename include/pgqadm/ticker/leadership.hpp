@@ -36,6 +36,19 @@ std::string leader_identity(const std::string& job_name);
 Leadership claim_leadership(db::Connection& conn, LeadKind kind, const std::string& identity,
                             bool name_advisory_holder = true);
 
+/// Starts waiting on the server for the advisory lock (a PgQ without the
+/// lease), so that a standby learns the moment its leader's backend ends
+/// instead of asking every loop_delay. The wait ends with the lock held, or
+/// after `seconds` with nothing held (claim_leadership() then says which);
+/// the connection's socket turns readable then. The session's backend
+/// checks its client every second while it runs a statement (PostgreSQL
+/// 14+), so a standby that goes away leaves nothing waiting for long.
+void send_advisory_lock_wait(db::Connection& conn, double seconds);
+
+/// Whether the wait that send_advisory_lock_wait() started has ended. Never
+/// blocks; throws DbError as a query does.
+bool advisory_lock_wait_over(db::Connection& conn);
+
 /// Who holds the advisory lock of a pgq without the lease ("" if nobody).
 std::string advisory_lock_holder(db::Connection& conn);
 

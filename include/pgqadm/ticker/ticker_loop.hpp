@@ -70,6 +70,9 @@ class TickerLoop {
     /// Claims the lead on the open connection: leads, or stands by
     /// connected and looks again a round later.
     Wait try_lead(const config::Config& cfg);
+    /// A standby waiting on the server for the advisory lock: whether the
+    /// wait is over (also when it failed, which turns such waits off).
+    bool lock_wait_over();
     /// The settings or the connection's age call for a new connection.
     bool must_reconnect(const config::Config& cfg) const;
     /// Listens on a connection that has just taken the lead.
@@ -105,6 +108,8 @@ class TickerLoop {
     bool standing_by_ = false;      ///< the last look found another leader
     std::string standby_holder_;    ///< who led then, as logged
     double next_holder_lookup_ = 0; ///< when a standby names the lock's holder again
+    bool wait_on_server_ = true;    ///< a standby on the advisory lock waits for it on the server
+    double lock_wait_until_ = 0;    ///< when that wait is over at the latest
     std::string no_pgq_;            ///< why this database is not served, as last logged
     std::string session_db_;        ///< connection string of the open connection
     unsigned generation_ = 0;       ///< settings generation the session started on
