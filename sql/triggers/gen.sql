@@ -162,6 +162,7 @@ declare
     qid     int4;
     ntab    int4;
     w       text := pgq._trg_gen_writer_name(i_queue);
+    sig     text;           -- the writer's signature, schema-qualified
     body    text;
 begin
     select q.queue_id, q.queue_ntables into qid, ntab from pgq.queue q where q.queue_name = i_queue;
@@ -171,6 +172,7 @@ begin
     -- one (type, data, extra1) event, or (type, data[], extra1): one event
     -- per element, ids in array order
     for many in 0 .. 1 loop
+        sig := format('pgq.%I(text, %s, text)', w, case when many = 1 then 'text[]' else 'text' end);
         body := format(E'declare\n    v_one int4 := 1;\n    v_tbl int4;\n    v_dis boolean;\n    v_lim int4;\n    v_ntf boolean;\n'
                        || E'begin\n'
                        || E'    if not (pgq._trg_gen_ie_ours() and (v_one = 1 or pgq.insert_event(null::text, null::text, null::text,'
@@ -199,13 +201,10 @@ begin
                                              || E' null, null, null);\n', qid) end;
         end loop;
         body := body || E'    else\n        return false;\n    end if;\n    return true;\nend;\n';
-        execute format('create or replace function pgq.%I(text, %s, text) returns boolean language plpgsql'
-                       ' security definer set search_path = pg_catalog, pg_temp as %L',
-                       w, case when many = 1 then 'text[]' else 'text' end, body);
-        execute format('revoke all on function pgq.%I(text, %s, text) from public', w,
-                       case when many = 1 then 'text[]' else 'text' end);
-        execute format('grant execute on function pgq.%I(text, %s, text) to pgq_writer', w,
-                       case when many = 1 then 'text[]' else 'text' end);
+        execute format('create or replace function %s returns boolean language plpgsql'
+                       ' security definer set search_path = pg_catalog, pg_temp as %L', sig, body);
+        execute format('revoke all on function %s from public', sig);
+        execute format('grant execute on function %s to pgq_writer', sig);
     end loop;
     return w;
 end;

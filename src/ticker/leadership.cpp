@@ -33,13 +33,16 @@ std::string advisory_lock_holder(db::Connection& conn)
            ") since " + r.get(0, 3);
 }
 
-void send_advisory_lock_wait(db::Connection& conn, double seconds)
+void watch_client_while_waiting(db::Connection& conn)
 {
-    // The waiting backend is to notice when its client goes away (the check
-    // is armed as a statement starts, so it is set for the session first;
-    // it exists from PostgreSQL 14 on).
+    // The check is armed as a statement starts, so it is set for the
+    // session, not inside the waiting statement; PostgreSQL 14 and later.
     conn.exec("select pg_catalog.set_config('client_connection_check_interval', '1s', false)"
               " where pg_catalog.current_setting('server_version_num')::pg_catalog.int4 >= 140000");
+}
+
+void send_advisory_lock_wait(db::Connection& conn, double seconds)
+{
     // One statement, so that its result says when all of it is over; the
     // lock timeout is local to it and ends it with no error in the server's log.
     conn.send_query("do $pgqadm_lead$ begin"

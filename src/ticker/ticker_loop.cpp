@@ -166,6 +166,8 @@ TickerLoop::Wait TickerLoop::connect(const config::Config& cfg)
     conn_.emplace(open_connection(cfg));
     lead_kind_ = lead_kind(*conn_);
     prepare_statements(*conn_);
+    if (lead_kind_ == LeadKind::advisory_lock)
+        watch_client_while_waiting(*conn_);
     session_db_ = cfg.db;
     return try_lead(cfg);
 }
@@ -177,6 +179,8 @@ TickerLoop::Wait TickerLoop::reconnect(const config::Config& cfg)
     db::Connection fresh = open_connection(cfg);
     LeadKind fresh_kind = lead_kind(fresh);
     prepare_statements(fresh);
+    if (fresh_kind == LeadKind::advisory_lock)
+        watch_client_while_waiting(fresh);
     if (control_.active)
         resign_leadership(*conn_, lead_kind_);
     control_.active = false;

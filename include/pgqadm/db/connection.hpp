@@ -74,9 +74,10 @@ class Connection {
     /// collects its result when the socket says it is there. Nothing else
     /// may run on the connection meanwhile.
     void send_query(std::string_view sql);
-    /// The sent query's last result once all of it has arrived (throws
-    /// DbError as exec() does), or nullopt while the server still works on it.
-    /// Never blocks.
+    /// The sent query's last result once it has arrived (throws DbError as
+    /// exec() does), or nullopt while the server still works on it. Never
+    /// blocks for a single statement; of several, it waits for the rest once
+    /// the first is in.
     std::optional<Result> poll_result();
     bool query_pending() const { return !pending_sql_.empty(); }
 

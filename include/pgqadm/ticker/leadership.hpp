@@ -40,10 +40,14 @@ Leadership claim_leadership(db::Connection& conn, LeadKind kind, const std::stri
 /// lease), so that a standby learns the moment its leader's backend ends
 /// instead of asking every loop_delay. The wait ends with the lock held, or
 /// after `seconds` with nothing held (claim_leadership() then says which);
-/// the connection's socket turns readable then. The session's backend
-/// checks its client every second while it runs a statement (PostgreSQL
-/// 14+), so a standby that goes away leaves nothing waiting for long.
+/// the connection's socket turns readable then. Call
+/// watch_client_while_waiting() once on the connection first.
 void send_advisory_lock_wait(db::Connection& conn, double seconds);
+
+/// Has the connection's backend check every second, while it runs a
+/// statement, that its client is still there (PostgreSQL 14+), so a standby
+/// that goes away leaves no backend waiting for the lock for long.
+void watch_client_while_waiting(db::Connection& conn);
 
 /// Whether the wait that send_advisory_lock_wait() started has ended. Never
 /// blocks; throws DbError as a query does.
