@@ -1,16 +1,8 @@
 #include "pgqadm/fleet/supervisor.hpp"
 
 #include "pgqadm/db/conninfo.hpp"
-#include "pgqadm/log/log.hpp"
-#include "pgqadm/pgq/session.hpp"
-#include "pgqadm/ticker/clock.hpp"
 
 #include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <chrono>
-#include <set>
-#include <thread>
 
 namespace pgqadm::fleet {
 
@@ -24,97 +16,14 @@ config::Config Member::settings_for(const NamedDatabase& spec, const config::Con
 }
 
 Member::Member(NamedDatabase spec, const config::Config& cfg)
-    : spec_(std::move(spec)), control_(settings_for(spec_, cfg)), ticker_(control_, true),
-      maintenance_(control_, false)
+    : spec_(std::move(spec)), control_(settings_for(spec_, cfg)), maintenance_(control_, false),
+      ticker_(control_, true, &maintenance_)
 {
 }
 
 void Member::update(const config::Config& cfg)
 {
     control_.update(settings_for(spec_, cfg));
-}
-
-namespace {
-
-/// A maintenance statement that waits longer than this for a lock fails
-/// (and is logged), so a locked database holds a worker only this long.
-constexpr const char* maintenance_lock_timeout = "10s";
-/// After a failed attempt the database's maintenance waits this long
-/// (pgqd: 20 s after an SQL error).
-constexpr double maintenance_retry_seconds = 20;
-
-} // namespace
-
-MaintenancePool::MaintenancePool(std::size_t workers)
-{
-    for (std::size_t i = 0; i < workers; ++i)
-        workers_.emplace_back([this] { work(); });
-}
-
-MaintenancePool::~MaintenancePool()
-{
-    {
-        std::lock_guard guard(mutex_);
-        stop_ = true;
-    }
-    wake_.notify_all();
-    for (auto& t : workers_)
-        t.join();
-}
-
-void MaintenancePool::add(Member* m)
-{
-    {
-        std::lock_guard guard(mutex_);
-        members_.push_back(m);
-    }
-    wake_.notify_one();
-}
-
-void MaintenancePool::remove(Member* m)
-{
-    std::lock_guard guard(mutex_);
-    members_.erase(std::remove(members_.begin(), members_.end(), m), members_.end());
-}
-
-void MaintenancePool::work()
-{
-    std::unique_lock lock(mutex_);
-    while (!stop_) {
-        double now = ticker::monotonic_now();
-        Member* pick = nullptr;
-        double next = now + 0.5; // leads change: look again soon
-        for (Member* m : members_) {
-            if (m->maint_busy || !m->control().active || m->control().stopping())
-                continue;
-            double due = m->maintenance().next_due();
-            if (due <= now && (!pick || due < pick->maintenance().next_due()))
-                pick = m;
-            next = std::min(next, due);
-        }
-        if (!pick) {
-            wake_.wait_for(lock, std::chrono::duration<double>(std::max(next - now, 0.01)));
-            continue;
-        }
-        pick->maint_busy = true;
-        lock.unlock();
-        log::set_thread_context(pick->spec().name);
-        try {
-            db::Connection conn = pgq::open_session(pick->control().settings(), "maintenance");
-            conn.exec(std::string("set lock_timeout = '") + maintenance_lock_timeout + "'");
-            pick->maintenance().run_due(conn);
-        } catch (const db::DbError& e) {
-            spdlog::error("maintenance: {}", e.describe());
-            pick->maintenance().postpone(maintenance_retry_seconds);
-        } catch (const std::exception& e) {
-            spdlog::error("maintenance: {}", e.what());
-            pick->maintenance().postpone(maintenance_retry_seconds);
-        }
-        log::set_thread_context("");
-        // The last touch: from here on the supervisor may destroy it.
-        pick->maint_busy = false;
-        lock.lock();
-    }
 }
 
 void Supervisor::apply(const std::vector<NamedDatabase>& wanted)
@@ -140,7 +49,6 @@ void Supervisor::apply(const std::vector<NamedDatabase>& wanted)
         spdlog::info("serving database {} ({})", d.name, db::mask_password(d.connstr));
         auto m = std::make_unique<Member>(d, cfg_);
         tickers_.add(&m->ticker(), d.name);
-        pool_.add(m.get());
         std::lock_guard guard(members_mutex_);
         members_.emplace(d.name, std::move(m));
     }
@@ -154,7 +62,6 @@ void Supervisor::retire(std::map<std::string, std::unique_ptr<Member>>::iterator
         m = std::move(it->second);
         members_.erase(it);
     }
-    pool_.remove(m.get());
     m->request_stop();
     tickers_.poke(&m->ticker());
     ticker::Stats::Counts c = m->control().stats.take_interval();
@@ -178,7 +85,7 @@ void Supervisor::reap()
 {
     for (auto it = retiring_.begin(); it != retiring_.end();) {
         Member& m = **it;
-        if (tickers_.finished(&m.ticker()) && !m.maint_busy) {
+        if (tickers_.finished(&m.ticker())) {
             tickers_.remove(&m.ticker());
             it = retiring_.erase(it);
         } else {
@@ -190,19 +97,11 @@ void Supervisor::reap()
 void Supervisor::stop_all()
 {
     for (auto& [name, m] : members_) {
-        pool_.remove(m.get());
         m->request_stop();
         tickers_.poke(&m->ticker());
     }
     for (auto& m : retiring_)
         m->request_stop();
-    // A worker may still be at work on one of them.
-    for (auto& [name, m] : members_)
-        while (m->maint_busy)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    for (auto& m : retiring_)
-        while (m->maint_busy)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
     tickers_.wait_all_done(); // each hands its lead back
     for (auto& [name, m] : members_)
         tickers_.remove(&m->ticker());

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <random>
 
 namespace pgqadm::ticker {
 namespace {
@@ -101,6 +102,14 @@ void Maintenance::postpone(double seconds)
     double until = monotonic_now() + seconds;
     next_maint_ = std::max(next_maint_, until);
     next_retry_ = std::max(next_retry_, until);
+}
+
+void Maintenance::spread_first(double seconds)
+{
+    if (next_maint_ != 0 || seconds <= 0)
+        return;
+    thread_local std::mt19937 random{std::random_device{}()};
+    next_maint_ = monotonic_now() + std::uniform_real_distribution<double>(0, seconds)(random);
 }
 
 long Maintenance::move_retry_events(db::Connection& conn)

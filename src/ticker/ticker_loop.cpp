@@ -37,6 +37,15 @@ constexpr double lock_wait_seconds = 30;
 // How long a fleet ticker statement waits for a lock.
 constexpr const char* fleet_lock_timeout = "10s";
 
+// How long a fleet database's maintenance statement waits for a lock: it runs
+// on the ticker's connection, so the database's ticks wait with it. A
+// rotation held up by a long reader (pg_dump) is tried again next time.
+constexpr const char* maintenance_lock_timeout = "1s";
+
+// After a failed maintenance attempt the database's next one waits this long
+// (pgqd: 20 s after an SQL error).
+constexpr double maintenance_retry_seconds = 20;
+
 // The longest a fleet database goes without a round however idle its queues:
 // a queue made by another tool (londiste, a migration) is seen by the round
 // after, well within the default ticker_max_lag (3 s) it was made with.
@@ -291,6 +300,8 @@ void TickerLoop::start_session(db::Connection& conn)
     next_round_ = 0;
     next_retry_ = monotonic_now();
     retry_moved_ = 0;
+    if (maintenance_)
+        maintenance_->spread_first(control_.settings().maint_delay);
 }
 
 TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
@@ -328,9 +339,13 @@ TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
     }
     if (fleet_ && monotonic_now() >= next_retry_)
         next_retry_ = move_retry_events(conn, cfg);
+    if (maintenance_ && monotonic_now() >= maintenance_->next_due())
+        run_maintenance(conn);
     double until = std::min(next_round_, next_wake);
     if (fleet_)
         until = std::min(until, next_retry_);
+    if (maintenance_)
+        until = std::min(until, maintenance_->next_due());
     if (wakeups_.waiting_for_refresh() && !refresh_needed_) // may be for a new queue
         until = std::min(until, change_refresh_at);
     return {conn.socket(), until};
@@ -357,6 +372,20 @@ double TickerLoop::move_retry_events(db::Connection& conn, const config::Config&
         spdlog::info("Got {} events for retry", retry_moved_);
     retry_moved_ = 0;
     return monotonic_now() + cfg.retry_delay;
+}
+
+void TickerLoop::run_maintenance(db::Connection& conn)
+{
+    conn.exec(std::string("set lock_timeout = '") + maintenance_lock_timeout + "'");
+    try {
+        maintenance_->run_due(conn);
+    } catch (const db::DbError& e) {
+        if (e.is_connection_problem())
+            throw;
+        spdlog::error("maintenance: {}", e.describe());
+        maintenance_->postpone(maintenance_retry_seconds);
+    }
+    conn.exec(std::string("set lock_timeout = '") + fleet_lock_timeout + "'");
 }
 
 void TickerLoop::on_notification(std::string_view channel, std::string_view payload)

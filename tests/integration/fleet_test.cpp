@@ -384,6 +384,25 @@ class FleetTest : public DbTest {
     std::vector<std::string> extra_dbs_;
 };
 
+// public.writers gets the application_name of each session that fires a
+// trigger calling public.note_writer().
+void create_writer_log(db::Connection& conn)
+{
+    conn.exec("create table public.writers (app text)");
+    conn.exec("create function public.note_writer() returns trigger language plpgsql as"
+              " $$begin insert into public.writers"
+              " values (current_setting('application_name')); return null; end$$");
+}
+
+// "<job_name> ticker", not "<job_name> maintenance".
+bool is_ticker_connection(const std::string& application_name)
+{
+    const std::string suffix = " ticker";
+    return application_name.size() > suffix.size() &&
+           application_name.compare(application_name.size() - suffix.size(), suffix.size(),
+                                    suffix) == 0;
+}
+
 } // namespace
 
 // An unchanged pgqd.ini that uses every key pgqd 3.5 knows; run with -d and
@@ -440,8 +459,8 @@ TEST_F(FleetTest, PgqdIniWithEveryKey)
         20s))
         << read_file(log_);
     EXPECT_EQ(read_file(log_).find(third), std::string::npos);
-    // One persistent connection per database (its ticker); maintenance
-    // connects only while it works (a pool of workers serves them all).
+    // One persistent connection per database (its ticker), which runs the
+    // maintenance too.
     auto by_role = [&](const std::string& app) {
         return std::stoll(scalar("select count(*) from pg_stat_activity"
                                  " where application_name = $1 and datname in ($2, $3)",
@@ -676,10 +695,7 @@ TEST_F(FleetTest, RetryEventsMoveOnTheTickerConnection)
     conn.exec("select pgq.finish_batch($1)", {std::to_string(batch)});
     ASSERT_EQ(conn.exec("select count(*) from pgq.retry_queue").as_int(0, 0), 1);
     // Who writes the event back into its queue's tables.
-    conn.exec("create table public.retry_writers (app text)");
-    conn.exec("create function public.note_writer() returns trigger language plpgsql as"
-              " $$begin insert into public.retry_writers"
-              " values (current_setting('application_name')); return null; end$$");
+    create_writer_log(conn);
     db::Result tables = conn.exec("select q.queue_data_pfx || '_' || n from pgq.queue q,"
                                   " generate_series(0, q.queue_ntables - 1) n"
                                   " where q.queue_name = 'q'");
@@ -694,13 +710,40 @@ TEST_F(FleetTest, RetryEventsMoveOnTheTickerConnection)
     ASSERT_TRUE(wait_until(
         [&] { return conn.exec("select count(*) from pgq.retry_queue").as_int(0, 0) == 0; }, 30s))
         << read_file(log_);
-    db::Result writers = conn.exec("select app from public.retry_writers");
+    db::Result writers = conn.exec("select app from public.writers");
     ASSERT_EQ(writers.rows(), 1) << read_file(log_);
-    std::string app = writers.get(0, 0); // "<job_name> ticker", not "... maintenance"
-    EXPECT_TRUE(app.size() > 7 && app.compare(app.size() - 7, 7, " ticker") == 0) << app;
+    EXPECT_TRUE(is_ticker_connection(writers.get(0, 0))) << writers.get(0, 0);
     EXPECT_TRUE(wait_until(
         [&] { return read_file(log_).find("Got 1 events for retry") != std::string::npos; }, 10s))
         << read_file(log_);
+    daemon->signal(SIGINT);
+    EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
+}
+
+// A fleet database's maintenance runs on its ticker's connection: a new
+// backend for each run would load the database's catalogs and compile the
+// maintenance functions again, many times the cost of the work itself.
+TEST_F(FleetTest, MaintenanceRunsOnTheTickerConnection)
+{
+    install_with_queue(dir_, dsn(), "maint");
+    std::string no_pgq = extra_db("nopgq"); // a second database: the fleet daemon
+    auto conn = db::Connection::open(dsn(), "pgqadm-test");
+    conn.exec("select pgq.set_queue_config('q', 'rotation_period', '1 second')");
+    // Who rotates the queue's tables.
+    create_writer_log(conn);
+    conn.exec("create trigger note_writer after update on pgq.queue for each row"
+              " when (old.queue_cur_table is distinct from new.queue_cur_table)"
+              " execute function public.note_writer()");
+
+    auto ini = write_config("loop_delay = 0.2\nmaint_delay = 1\nlogfile = " + log_.string() +
+                            "\n[databases]\nnopgq = " + Cluster::get().conninfo(no_pgq) + "\n");
+    auto daemon = start_daemon(ini);
+    ASSERT_TRUE(wait_until(
+        [&] { return conn.exec("select count(*) from public.writers").as_int(0, 0) >= 2; }, 30s))
+        << read_file(log_);
+    db::Result rotators = conn.exec("select distinct app from public.writers");
+    ASSERT_EQ(rotators.rows(), 1) << read_file(log_);
+    EXPECT_TRUE(is_ticker_connection(rotators.get(0, 0))) << rotators.get(0, 0);
     daemon->signal(SIGINT);
     EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
 }

@@ -1,7 +1,7 @@
-// The fleet daemon's supervisor: one JobControl and TickerLoop per
-// database, added and retired while the others run; a fixed pool of ticker
-// threads steps them all (ticker_pool.hpp), and a small fixed pool of
-// maintenance workers serves them on connections opened only for the work.
+// The fleet daemon's supervisor: one JobControl, TickerLoop and Maintenance
+// per database, added and retired while the others run; a fixed pool of
+// ticker threads steps them all (ticker_pool.hpp), and each database's
+// maintenance runs in its ticker's steps, on its one connection.
 #pragma once
 #include "pgqadm/config/config.hpp"
 #include "pgqadm/fleet/databases.hpp"
@@ -12,8 +12,6 @@
 #include "pgqadm/ticker/maintenance.hpp"
 #include "pgqadm/ticker/ticker_loop.hpp"
 
-#include <atomic>
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,7 +22,7 @@ namespace pgqadm::fleet {
 
 /// One database: its own settings (the daemon's, with `db` its connection
 /// string), its ticker loop, which the ticker pool steps, and its
-/// maintenance schedule, which the maintenance pool works. Log lines of its
+/// maintenance schedule, which the ticker loop works between rounds. Log lines of its
 /// work start with the database name.
 class Member {
   public:
@@ -39,58 +37,27 @@ class Member {
     ticker::JobControl& control() { return control_; }
     ticker::TickerLoop& ticker() { return ticker_; }
     ticker::Maintenance& maintenance() { return maintenance_; }
-    /// A maintenance worker is at work on it (set and cleared by the pool).
-    std::atomic<bool> maint_busy{false};
-
     /// The daemon's settings as one database's jobs see them.
     static config::Config settings_for(const NamedDatabase& spec, const config::Config& cfg);
 
   private:
     NamedDatabase spec_;
     ticker::JobControl control_;
+    ticker::Maintenance maintenance_; ///< run by its ticker, between rounds
     ticker::TickerLoop ticker_;
-    ticker::Maintenance maintenance_;
-};
-
-/// Maintenance (pgq.maint_operations()) for every database that leads, by a
-/// fixed number of worker threads: each picks the database whose work is
-/// due first, connects, does it, disconnects. A database whose maintenance waits on a
-/// lock gives up after lock_timeout; one that fails is postponed.
-class MaintenancePool {
-  public:
-    explicit MaintenancePool(std::size_t workers);
-    ~MaintenancePool(); ///< stops and joins the workers
-    MaintenancePool(const MaintenancePool&) = delete;
-    MaintenancePool& operator=(const MaintenancePool&) = delete;
-
-    void add(Member* m);
-    /// No worker picks `m` from now on (one may still be at work on it:
-    /// see Member::maint_busy).
-    void remove(Member* m);
-
-  private:
-    void work();
-
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    std::vector<Member*> members_;
-    bool stop_ = false;
-    std::vector<std::thread> workers_;
 };
 
 class Supervisor {
   public:
     explicit Supervisor(config::Config cfg)
-        : cfg_(std::move(cfg)), tickers_(ticker_workers, max_ticker_workers),
-          pool_(maintenance_workers)
+        : cfg_(std::move(cfg)), tickers_(ticker_workers, max_ticker_workers)
     {
     }
-    /// Threads of a daemon, however many databases it serves: those that
-    /// step the tickers, and those that run maintenance and retry.
+    /// Threads of a daemon that step the tickers (and so run each
+    /// database's maintenance and retry), however many databases it serves.
     static constexpr std::size_t ticker_workers = 4;
     /// While slow databases hold the ticker threads, at most this many.
     static constexpr std::size_t max_ticker_workers = 16;
-    static constexpr std::size_t maintenance_workers = 4;
     ~Supervisor() { stop_all(); }
     Supervisor(const Supervisor&) = delete;
     Supervisor& operator=(const Supervisor&) = delete;
@@ -133,7 +100,6 @@ class Supervisor {
     std::map<std::string, std::unique_ptr<Member>> members_;
     std::vector<std::unique_ptr<Member>> retiring_;
     TickerPool tickers_;
-    MaintenancePool pool_;
     ticker::Stats::Counts retired_counts_; ///< work of retired databases not yet logged
 };
 

@@ -31,6 +31,10 @@ class Maintenance {
     void run_due(db::Connection& conn);
     /// After a failure: nothing is due for `seconds`.
     void postpone(double seconds);
+    /// If it has never run: the first maintenance comes at a random moment
+    /// within `seconds` from now, so that many databases that start (or are
+    /// taken over) together do not all want it at once.
+    void spread_first(double seconds);
 
   private:
     /// Works over `conn` (opened with connection string `db`) until stopped,

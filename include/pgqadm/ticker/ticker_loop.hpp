@@ -10,6 +10,7 @@
 #include "pgqadm/ticker/clock.hpp"
 #include "pgqadm/ticker/job_control.hpp"
 #include "pgqadm/ticker/leadership.hpp"
+#include "pgqadm/ticker/maintenance.hpp"
 #include "pgqadm/ticker/need_tick.hpp"
 #include "pgqadm/ticker/wakeups.hpp"
 
@@ -31,8 +32,12 @@ class TickerLoop {
     /// only as often as the queues need (next_check()), at least every
     /// loop_delay and at most 3 s apart: idle databases cost a third.
     /// Retry events are moved on the ticker's connection between rounds,
-    /// every retry_delay, rather than on a connection opened for it.
-    explicit TickerLoop(JobControl& control, bool fleet = false) : control_(control), fleet_(fleet)
+    /// every retry_delay, and so is the database's `maintenance` (if given),
+    /// every maint_delay, rather than on connections opened for the work:
+    /// a new backend must load its catalogs and compile the maintenance
+    /// functions again, which costs the server some thirty times the work.
+    explicit TickerLoop(JobControl& control, bool fleet = false, Maintenance* maintenance = nullptr)
+        : control_(control), fleet_(fleet), maintenance_(maintenance)
     {
     }
     /// What the loop waits for before its next step: its connection's
@@ -95,12 +100,17 @@ class TickerLoop {
     /// Fleet: one pgq.maint_retry_events() call (it moves a few events at a
     /// time); returns when the next is due: at once while events come back.
     double move_retry_events(db::Connection& conn, const config::Config& cfg);
+    /// Fleet: the database's maintenance that is due, between rounds, with
+    /// a short lock_timeout (its ticks wait meanwhile); a failure is logged
+    /// and the next attempt postponed.
+    void run_maintenance(db::Connection& conn);
     /// Ticks the woken queues whose max_lag has passed; returns when the
     /// next still-waiting one is due (infinity if none).
     double tick_woken(db::Connection& conn);
 
     JobControl& control_;
     bool fleet_ = false;
+    Maintenance* maintenance_ = nullptr; ///< fleet: run between rounds; not owned
     std::optional<db::Connection> conn_; ///< open while leading or standing by
     bool done_ = false;
     Backoff backoff_;
