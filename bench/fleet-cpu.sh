@@ -9,7 +9,9 @@
 #   FLEET_WARM    seconds each daemon runs before its window [180]: longer than
 #                 maint_period (120 s), so the window sees maintenance at its steady rate
 #   FLEET_WINDOW  seconds per window [60]
-#   FLEET_SIDES   what runs, in order ["none ours pgqd"]; none = no daemon (the server's own floor)
+#   FLEET_SIDES   what runs, in order ["ours pgqd none"]; none = no daemon: the server's
+#                 own floor, measured last because autovacuum visits only the
+#                 databases that have statistics, i.e. that someone connected to
 #
 # bench/fleet.sh samples the client backends once a second, so a backend that
 # lives less than a second (a maintenance or retry run on a connection of its
@@ -27,7 +29,7 @@ ROOT=$(dirname "$HERE")
 N=${FLEET_N:-500}
 WARM=${FLEET_WARM:-180}
 WINDOW=${FLEET_WINDOW:-60}
-SIDES=${FLEET_SIDES:-"none ours pgqd"}
+SIDES=${FLEET_SIDES:-"ours pgqd none"}
 PGQADM=${PGQADM:?set PGQADM to the pgqadm binary}
 PY=/usr/bin/python3
 
@@ -104,7 +106,7 @@ RESULTS=$WORK/results.tsv
 for side in $SIDES; do
     rm -f "$WORK/daemon.pid"
     case $side in
-        none) sleep 10 ;;
+        none) sleep 30 ;;
         ours) "$PGQADM" "$WORK/fleet.ini" ticker -d ;;
         pgqd) pgqd -q -d "$WORK/fleet.ini" ;;
         *) echo "unknown side $side" >&2; exit 2 ;;
