@@ -1,6 +1,8 @@
-// The maintenance half of the daemon for one database, on its own connection
-// so that it never delays ticking: table rotation and the other operations of
-// pgq.maint_operations() every maint_delay, retry events every retry_delay.
+// The maintenance of one database: table rotation and the other operations
+// of pgq.maint_operations() every maint_delay, retry events every
+// retry_delay. The single-database daemon runs it on a connection of its own
+// (run()), so that it never delays ticking; the fleet daemon's ticker runs it
+// between rounds on the ticker's connection (run_due()).
 #pragma once
 #include "pgqadm/db/connection.hpp"
 #include "pgqadm/ticker/job_control.hpp"
@@ -23,8 +25,7 @@ class Maintenance {
     /// Thread body: runs while the ticker of this process is the active one.
     void run();
 
-    // For a pool of workers that maintains many databases (the fleet
-    // daemon) on connections opened only for the work:
+    // For a caller that runs it on a connection of its own choosing:
     /// When this database next has work (monotonic seconds; 0 = now).
     double next_due() const { return std::min(next_maint_, next_retry_); }
     /// Does the work that is due (maintenance, retry events) over `conn`.
