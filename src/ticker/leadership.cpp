@@ -41,6 +41,12 @@ void watch_client_while_waiting(db::Connection& conn)
               " where pg_catalog.current_setting('server_version_num')::pg_catalog.int4 >= 140000");
 }
 
+void stop_watching_client(db::Connection& conn)
+{
+    conn.exec("select pg_catalog.set_config(name, reset_val, false) from pg_catalog.pg_settings"
+              " where name = 'client_connection_check_interval'");
+}
+
 void send_advisory_lock_wait(db::Connection& conn, double seconds)
 {
     // One statement, so that its result says when all of it is over; the

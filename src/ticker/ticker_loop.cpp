@@ -175,8 +175,7 @@ TickerLoop::Wait TickerLoop::connect(const config::Config& cfg)
     conn_.emplace(open_connection(cfg));
     lead_kind_ = lead_kind(*conn_);
     prepare_statements(*conn_);
-    if (lead_kind_ == LeadKind::advisory_lock)
-        watch_client_while_waiting(*conn_);
+    watching_client_ = false;
     session_db_ = cfg.db;
     return try_lead(cfg);
 }
@@ -188,12 +187,11 @@ TickerLoop::Wait TickerLoop::reconnect(const config::Config& cfg)
     db::Connection fresh = open_connection(cfg);
     LeadKind fresh_kind = lead_kind(fresh);
     prepare_statements(fresh);
-    if (fresh_kind == LeadKind::advisory_lock)
-        watch_client_while_waiting(fresh);
     if (control_.active)
         resign_leadership(*conn_, lead_kind_);
     control_.active = false;
     conn_.emplace(std::move(fresh));
+    watching_client_ = false;
     lead_kind_ = fresh_kind;
     session_db_ = cfg.db;
     return try_lead(cfg);
@@ -240,6 +238,9 @@ TickerLoop::Wait TickerLoop::try_lead(const config::Config& cfg)
         if (lead_kind_ == LeadKind::advisory_lock && wait_on_server_) {
             // The lock comes to the first in line the moment its holder's
             // backend ends: no look every loop_delay, no delay.
+            if (!watching_client_)
+                watch_client_while_waiting(*conn_);
+            watching_client_ = true;
             send_advisory_lock_wait(*conn_, lock_wait_seconds);
             lock_wait_until_ = monotonic_now() + lock_wait_seconds + 5;
             control_.report_standby(lock_wait_until_ - monotonic_now());
@@ -253,6 +254,9 @@ TickerLoop::Wait TickerLoop::try_lead(const config::Config& cfg)
         control_.report_standby(standby_wait);
         return {-1, monotonic_now() + standby_wait};
     }
+    if (watching_client_)
+        stop_watching_client(*conn_);
+    watching_client_ = false;
     if (standing_by_)
         spdlog::info("Took over the lead of this database; ticking");
     standing_by_ = false;

@@ -49,6 +49,11 @@ void send_advisory_lock_wait(db::Connection& conn, double seconds);
 /// that goes away leaves no backend waiting for the lock for long.
 void watch_client_while_waiting(db::Connection& conn);
 
+/// Undoes watch_client_while_waiting() (back to the session's default) once
+/// the lead is won: the check's timer outlives each statement, so a leader
+/// left watching would be woken a second after every round for nothing.
+void stop_watching_client(db::Connection& conn);
+
 /// Whether the wait that send_advisory_lock_wait() started has ended. Never
 /// blocks; throws DbError as a query does.
 bool advisory_lock_wait_over(db::Connection& conn);

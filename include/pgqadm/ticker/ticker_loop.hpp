@@ -120,6 +120,7 @@ class TickerLoop {
     double next_holder_lookup_ = 0; ///< when a standby names the lock's holder again
     bool wait_on_server_ = true;    ///< a standby on the advisory lock waits for it on the server
     double lock_wait_until_ = 0;    ///< when that wait is over at the latest
+    bool watching_client_ = false;  ///< the open connection's backend checks on us every second
     std::string no_pgq_;            ///< why this database is not served, as last logged
     std::string session_db_;        ///< connection string of the open connection
     unsigned generation_ = 0;       ///< settings generation the session started on
