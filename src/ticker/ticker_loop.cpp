@@ -55,20 +55,53 @@ constexpr double max_round_gap = 3.0;
 // the queue list be re-read at most this often.
 constexpr double min_seconds_between_change_refreshes = 1.0;
 
+// The newest queue id reveals queues created by any tool (londiste, an
+// application's migration) since the last refresh: ids only grow, and unlike
+// the id sequence it counts only committed queues. The fingerprint reveals any
+// other change to pgq.queue (a queue dropped, or reconfigured with plain SQL):
+// every UPDATE gives its row a new xmin. Cheap as it is, it is read only every
+// queue_refresh_period, and the queue list is re-read only if it changed.
+constexpr std::string_view newest_queue_sql =
+    "(select coalesce(pg_catalog.max(queue_id), 0) from pgq.queue)";
+constexpr std::string_view queue_fingerprint_sql =
+    "(select pg_catalog.count(*) || '/' ||"
+    "        coalesce(pg_catalog.sum(xmin::text::pg_catalog.int8), 0) from pgq.queue)";
+
 // A never-used sequence reads as 0 (its last_value would say 1 both before and
-// after the first nextval(), hiding a queue's first event); a sequence dropped
-// since the last refresh reads as NULL.
-//
-// The second column, the newest queue id, reveals queues created by any tool
-// (londiste, an application's migration) since the last refresh: ids only
-// grow, and unlike the id sequence it counts only committed queues.
-constexpr const char* probe_sql =
-    "select case when c.oid is not null"
-    "            then coalesce(pg_catalog.pg_sequence_last_value(c.oid), 0) end,"
-    "       (select coalesce(pg_catalog.max(queue_id), 0) from pgq.queue)"
-    "  from unnest($1::pg_catalog.oid[]) with ordinality u(seq, n)"
-    "  left join pg_catalog.pg_class c on c.oid = u.seq"
-    " order by u.n";
+// after the first nextval(), hiding a queue's first event). The sequences are
+// opened by oid, with no catalog lookup: at hundreds of databases an index
+// lookup per sequence costs more than the rest of the probe. One dropped since
+// the last refresh fails the probe, and the list is read again.
+std::string probe_sql(bool with_fingerprint)
+{
+    return "select coalesce(pg_catalog.pg_sequence_last_value(u.seq::pg_catalog.regclass), 0), " +
+           std::string(newest_queue_sql) + ", " +
+           (with_fingerprint ? std::string(queue_fingerprint_sql) : "null::text") +
+           "  from unnest($1::pg_catalog.oid[]) with ordinality u(seq, n)"
+           " order by u.n";
+}
+
+// The queue list. to_jsonb() tolerates schemas without queue_ticker_paused / tick_event_seq.
+// The event sequence is found by queue id, as create_queue names it:
+// pgq_admin may point queue_event_seq at any sequence.
+const std::string queue_list_sql =
+    "select q.queue_name, 'pgq.event_' || q.queue_id || '_id_seq',"
+    "       extract(epoch from q.queue_ticker_max_lag)::float8,"
+    "       extract(epoch from q.queue_ticker_idle_period)::float8,"
+    "       q.queue_ticker_max_count,"
+    "       coalesce((to_jsonb(q) ->> 'queue_ticker_paused')::bool, false),"
+    "       extract(epoch from now() - t.tick_time)::float8,"
+    "       (to_jsonb(t) ->> 'tick_event_seq')::int8,"
+    "       to_regclass('pgq.event_' || q.queue_id || '_id_seq')::oid,"
+    "       extract(epoch from t.tick_time - (select p.tick_time from pgq.tick p"
+    "                 where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
+    "                 order by p.tick_queue desc, p.tick_id desc limit 1))::float8"
+    "  from pgq.queue q"
+    "  left join lateral (select * from pgq.tick"
+    "                      where tick_queue = q.queue_id"
+    "                      order by tick_queue desc, tick_id desc limit 1) t on true"
+    " where not q.queue_external_ticker"
+    " order by q.queue_name";
 
 } // namespace
 
@@ -283,9 +316,13 @@ bool TickerLoop::lock_wait_over()
 
 void TickerLoop::prepare_statements(db::Connection& conn)
 {
-    conn.prepare("probe", probe_sql, 1);
+    conn.prepare("probe", probe_sql(false), 1);
+    conn.prepare("probe_checked", probe_sql(true), 1);
     conn.prepare("tick", "select q, pgq.ticker(q) from unnest($1::text[]) q", 1);
-    conn.prepare("newest_queue", "select coalesce(pg_catalog.max(queue_id), 0) from pgq.queue", 0);
+    conn.prepare("queue_list", queue_list_sql, 0);
+    conn.prepare(
+        "queue_state",
+        "select " + std::string(newest_queue_sql) + ", " + std::string(queue_fingerprint_sql), 0);
     wake_ticker_.prepare(conn);
 }
 
@@ -325,6 +362,7 @@ TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
     if (queue_change_pending_ && monotonic_now() >= change_refresh_at)
         refresh_needed_ = true;
     double next_wake = tick_woken(conn);
+    bool round_done = false;
     if (monotonic_now() >= next_round_) {
         // Woken queues stay pending: pgq.ticker() turns a wake-up for
         // events this round already ticked into a no-op.
@@ -340,16 +378,20 @@ TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
         conn.drain_notifications(notification_chunk);
         next_wake = tick_woken(conn);
         change_refresh_at = last_refresh_ + min_seconds_between_change_refreshes;
+        round_done = true;
     }
-    if (fleet_ && monotonic_now() >= next_retry_)
+    // A fleet's retry events and maintenance that are due wait for the next
+    // round and follow it: its backend, busy with the round, is then not woken
+    // for them on their own. (Waking a backend costs more than the probe; at
+    // 500 databases that was one in ten of their wake-ups.) Retry events that
+    // keep coming back are moved in the steps after, without waiting.
+    if (fleet_ && (round_done || retry_moved_ > 0) && monotonic_now() >= next_retry_)
         next_retry_ = move_retry_events(conn, cfg);
-    if (maintenance_ && monotonic_now() >= maintenance_->next_due())
+    if (maintenance_ && round_done && monotonic_now() >= maintenance_->next_due())
         run_maintenance(conn);
     double until = std::min(next_round_, next_wake);
-    if (fleet_)
+    if (fleet_ && retry_moved_ > 0)
         until = std::min(until, next_retry_);
-    if (maintenance_)
-        until = std::min(until, maintenance_->next_due());
     if (wakeups_.waiting_for_refresh() && !refresh_needed_) // may be for a new queue
         until = std::min(until, change_refresh_at);
     return {conn.socket(), until};
@@ -462,27 +504,9 @@ void TickerLoop::refresh(db::Connection& conn)
 {
     // Changes announced while the query runs need another refresh.
     queue_change_pending_ = false;
-    // to_jsonb() tolerates schemas without queue_ticker_paused / tick_event_seq.
-    // The event sequence is found by queue id, as create_queue names it:
-    // pgq_admin may point queue_event_seq at any sequence.
-    db::Result r =
-        conn.exec("select q.queue_name, 'pgq.event_' || q.queue_id || '_id_seq',"
-                  "       extract(epoch from q.queue_ticker_max_lag)::float8,"
-                  "       extract(epoch from q.queue_ticker_idle_period)::float8,"
-                  "       q.queue_ticker_max_count,"
-                  "       coalesce((to_jsonb(q) ->> 'queue_ticker_paused')::bool, false),"
-                  "       extract(epoch from now() - t.tick_time)::float8,"
-                  "       (to_jsonb(t) ->> 'tick_event_seq')::int8,"
-                  "       to_regclass('pgq.event_' || q.queue_id || '_id_seq')::oid,"
-                  "       extract(epoch from t.tick_time - (select p.tick_time from pgq.tick p"
-                  "                 where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
-                  "                 order by p.tick_queue desc, p.tick_id desc limit 1))::float8"
-                  "  from pgq.queue q"
-                  "  left join lateral (select * from pgq.tick"
-                  "                      where tick_queue = q.queue_id"
-                  "                      order by tick_queue desc, tick_id desc limit 1) t on true"
-                  " where not q.queue_external_ticker"
-                  " order by q.queue_name");
+    // What the list is read from first: a change in between shows at the next check.
+    db::Result state = conn.exec_prepared("queue_state", {});
+    db::Result r = conn.exec_prepared("queue_list", {});
     double now = monotonic_now();
     std::map<std::string, Queue, std::less<>> fresh;
     for (int i = 0; i < r.rows(); ++i) {
@@ -510,7 +534,8 @@ void TickerLoop::refresh(db::Connection& conn)
         fresh.emplace(q.name, std::move(q));
     }
     queues_ = std::move(fresh);
-    newest_queue_id_ = conn.exec_prepared("newest_queue", {}).as_int(0, 0);
+    newest_queue_id_ = state.as_int(0, 0);
+    queue_fingerprint_ = state.get(0, 1);
 
     probe_order_.clear();
     probe_chunks_.clear();
@@ -530,34 +555,40 @@ void TickerLoop::refresh(db::Connection& conn)
                            queue_change_pending_);
     refresh_needed_ = false;
     last_refresh_ = now;
-    next_refresh_ = now + control_.settings().queue_refresh_period;
+    next_change_check_ = now + control_.settings().queue_refresh_period;
     spdlog::debug("ticker: {} queues to tick", queues_.size());
 }
 
 double TickerLoop::round(db::Connection& conn)
 {
-    if (refresh_needed_ || monotonic_now() >= next_refresh_) {
+    if (refresh_needed_) {
         confirm_lead(conn);
         refresh(conn);
     }
-    std::vector<std::optional<long long>> seqs;
+    std::vector<long long> seqs;
     seqs.reserve(probe_order_.size());
+    bool check = monotonic_now() >= next_change_check_;
     long long newest_queue_id = -1;
+    std::string fingerprint;
     try {
         for (const auto& chunk : probe_chunks_) {
-            db::Result r = conn.exec_prepared("probe", {chunk});
+            db::Result r = conn.exec_prepared(check ? "probe_checked" : "probe", {chunk});
             for (int row = 0; row < r.rows(); ++row)
-                seqs.push_back(r.is_null(row, 0) ? std::nullopt
-                                                 : std::optional<long long>(r.as_int(row, 0)));
-            if (r.rows() > 0)
+                seqs.push_back(r.as_int(row, 0));
+            if (r.rows() > 0) {
                 newest_queue_id = r.as_int(0, 1);
+                fingerprint = check ? r.get(0, 2) : queue_fingerprint_;
+            }
         }
-        if (probe_chunks_.empty())
-            newest_queue_id = conn.exec_prepared("newest_queue", {}).as_int(0, 0);
+        if (probe_chunks_.empty()) {
+            db::Result r = conn.exec_prepared("queue_state", {});
+            newest_queue_id = r.as_int(0, 0);
+            fingerprint = check ? r.get(0, 1) : queue_fingerprint_;
+        }
     } catch (const db::DbError& e) {
         if (e.is_connection_problem())
             throw;
-        // e.g. a queue dropped between the join and the read: re-read the list.
+        // e.g. a queue dropped since the list was read: read it again.
         spdlog::debug("ticker: probe failed ({}), refreshing queue list", e.describe());
         refresh_needed_ = true;
         return monotonic_now();
@@ -565,9 +596,11 @@ double TickerLoop::round(db::Connection& conn)
     if (seqs.size() != probe_order_.size())
         throw Error("ticker: sequence probe returned " + std::to_string(seqs.size()) +
                     " values for " + std::to_string(probe_order_.size()) + " queues");
-    if (newest_queue_id != newest_queue_id_) {
-        // Ticked from the next round on, well within its ticker_max_lag.
-        spdlog::debug("ticker: queue list changed, re-reading it");
+    if (check)
+        next_change_check_ = monotonic_now() + control_.settings().queue_refresh_period;
+    if (newest_queue_id != newest_queue_id_ || fingerprint != queue_fingerprint_) {
+        // A new queue is ticked from the next round on, well within its ticker_max_lag.
+        spdlog::debug("ticker: pgq.queue changed, re-reading the queue list");
         refresh_needed_ = true;
     }
 
@@ -576,11 +609,9 @@ double TickerLoop::round(db::Connection& conn)
     std::vector<std::pair<Queue*, TickReason>> decisions;
     for (std::size_t i = 0; i < probe_order_.size(); ++i) {
         Queue& q = *probe_order_[i];
-        // NULL: dropped since the last refresh; nothing new there.
-        long long seq = seqs[i].value_or(q.state.last_seq);
+        long long seq = seqs[i];
         if (q.state.last_seq < 0) // schema without tick_event_seq: start from here
             q.state.last_seq = seq;
-        seqs[i] = seq;
         TickReason reason = need_tick(q.settings, q.state, seq, now);
         decisions.emplace_back(&q, reason);
         if (reason != TickReason::none)
@@ -592,7 +623,7 @@ double TickerLoop::round(db::Connection& conn)
         for (std::size_t i = 0; i < decisions.size(); ++i) {
             auto [q, reason] = decisions[i];
             if (reason != TickReason::none && ticked.count(q->name))
-                observe_tick(q->state, *seqs[i], now);
+                observe_tick(q->state, seqs[i], now);
         }
         control_.stats.ticks += static_cast<long>(ticked.size());
     }
@@ -601,7 +632,7 @@ double TickerLoop::round(db::Connection& conn)
     double wanted = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < decisions.size(); ++i)
         wanted = std::min(wanted, next_check(decisions[i].first->settings,
-                                             decisions[i].first->state, *seqs[i], now));
+                                             decisions[i].first->state, seqs[i], now));
     return wanted;
 }
 

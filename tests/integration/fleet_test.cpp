@@ -678,6 +678,67 @@ TEST_F(FleetTest, IdleDatabasesAreProbedAsOftenAsTheirQueuesNeed)
     EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
 }
 
+/// How often a log says it read a queue list (a debug line).
+long queue_list_reads(const std::string& log)
+{
+    long n = 0;
+    for (std::size_t at = log.find(" queues to tick"); at != std::string::npos;
+         at = log.find(" queues to tick", at + 1))
+        ++n;
+    return n;
+}
+
+// Every queue_refresh_period a round's probe also reads a fingerprint of
+// pgq.queue, and the queue list is read again only if it changed: a change
+// made with plain SQL (no pgqadm command, so no NOTIFY) counts from the next
+// check, and an unchanged list is not read again at all (at 500 databases
+// that was a query every 60 ms).
+TEST_F(FleetTest, QueueListIsReadAgainOnlyWhenPgqQueueChanged)
+{
+    install_with_queue(dir_, dsn(), "plainsql");
+    std::string no_pgq = extra_db("nopgq"); // a second database: the fleet daemon
+    auto conn = db::Connection::open(dsn(), "pgqadm-test");
+    // An event waits up to an hour for its tick.
+    conn.exec("select pgq.set_queue_config('q', 'ticker_max_lag', '1 hour'),"
+              "       pgq.set_queue_config('q', 'ticker_idle_period', '1 hour')");
+    auto ini = write_config("loop_delay = 0.2\nqueue_refresh_period = 0.5\n"
+                            "metrics_listen = 127.0.0.1:0\nlogfile = " +
+                            log_.string() +
+                            "\n[databases]\nnopgq = " + Cluster::get().conninfo(no_pgq) + "\n");
+    Process daemon({pgqadm_binary(), ini.string(), "ticker", "-v"}, dir_ / "daemon.out");
+    auto ticks = [&] { return conn.exec("select count(*) from pgq.tick").as_int(0, 0); };
+    int port = 0;
+    ASSERT_TRUE(wait_until([&] { return (port = metrics_port(read_file(log_))) > 0; }, 20s));
+    // The first round ticks the queue once (its last tick is older than
+    // ticker_max_lag); then it is quiet.
+    long long first = ticks();
+    ASSERT_TRUE(wait_until([&] { return ticks() > first; }, 20s)) << read_file(log_);
+    long reads = queue_list_reads(read_file(log_));
+    long rounds = rounds_of(http_get(port, "/metrics"), dbname_);
+    ASSERT_TRUE(wait_until(
+        [&] { return rounds_of(http_get(port, "/metrics"), dbname_) >= rounds + 3; }, 30s));
+    EXPECT_EQ(queue_list_reads(read_file(log_)), reads) << read_file(log_);
+
+    conn.exec("select pgq.insert_event('q', 'x', 'waits')");
+    long long quiet = ticks();
+    conn.exec("select pgq.set_queue_config('q', 'ticker_max_lag', '0')");
+    EXPECT_TRUE(wait_until([&] { return ticks() > quiet; }, 15s)) << read_file(log_);
+    // A queue made with plain SQL is ticked too.
+    conn.exec("select pgq.create_queue('q2')");
+    conn.exec("select pgq.set_queue_config('q2', 'ticker_max_lag', '0')");
+    conn.exec("select pgq.insert_event('q2', 'x', 'new queue')");
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return conn.exec("select count(*) from pgq.tick t join pgq.queue q"
+                             " on q.queue_id = t.tick_queue where q.queue_name = 'q2'")
+                       .as_int(0, 0) >= 2;
+        },
+        15s))
+        << read_file(log_);
+    daemon.signal(SIGINT);
+    EXPECT_EQ(daemon.wait(60s), 0) << read_file(log_);
+}
+
 // Retry events come back into their queue over the ticker's own connection,
 // not over one opened for the purpose every retry_delay: at 500 databases
 // that would be a new backend every few milliseconds.

@@ -136,9 +136,10 @@ class TickerLoop {
     WakeTicker wake_ticker_; ///< makes their ticks
     bool refresh_needed_ = true;
     long long newest_queue_id_ = -1;    ///< highest pgq.queue.queue_id at the last refresh
+    std::string queue_fingerprint_;     ///< of pgq.queue at the last refresh (see probe_sql)
     bool queue_change_pending_ = false; ///< pgqadm_queue_change seen since the last refresh
     double last_refresh_ = 0;
-    double next_refresh_ = 0;
+    double next_change_check_ = 0; ///< when a probe next reads pgq.queue's fingerprint
 };
 
 } // namespace pgqadm::ticker
