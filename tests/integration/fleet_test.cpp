@@ -678,16 +678,6 @@ TEST_F(FleetTest, IdleDatabasesAreProbedAsOftenAsTheirQueuesNeed)
     EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
 }
 
-/// How often a log says it read a queue list (a debug line).
-long queue_list_reads(const std::string& log)
-{
-    long n = 0;
-    for (std::size_t at = log.find(" queues to tick"); at != std::string::npos;
-         at = log.find(" queues to tick", at + 1))
-        ++n;
-    return n;
-}
-
 // Every queue_refresh_period a round's probe also reads a fingerprint of
 // pgq.queue, and the queue list is read again only if it changed: a change
 // made with plain SQL (no pgqadm command, so no NOTIFY) counts from the next
@@ -713,11 +703,12 @@ TEST_F(FleetTest, QueueListIsReadAgainOnlyWhenPgqQueueChanged)
     // ticker_max_lag); then it is quiet.
     long long first = ticks();
     ASSERT_TRUE(wait_until([&] { return ticks() > first; }, 20s)) << read_file(log_);
-    long reads = queue_list_reads(read_file(log_));
+    // A debug line each time the queue list is read.
+    std::size_t reads = count_of(read_file(log_), " queues to tick");
     long rounds = rounds_of(http_get(port, "/metrics"), dbname_);
     ASSERT_TRUE(wait_until(
         [&] { return rounds_of(http_get(port, "/metrics"), dbname_) >= rounds + 3; }, 30s));
-    EXPECT_EQ(queue_list_reads(read_file(log_)), reads) << read_file(log_);
+    EXPECT_EQ(count_of(read_file(log_), " queues to tick"), reads) << read_file(log_);
 
     conn.exec("select pgq.insert_event('q', 'x', 'waits')");
     long long quiet = ticks();
