@@ -212,12 +212,17 @@ $$ language plpgsql set search_path = pg_catalog, pg_temp;
 -- SECURITY DEFINER function following them would advance or read any
 -- sequence its owner can.  Plain SQL without a SET clause, so the planner
 -- inlines them (the ticker calls them per tick); every name is qualified.
+-- A strict function is inlined only if its body is strict too, so the name
+-- is built with || rather than concat(), which skips nulls: not inlined,
+-- each call parsed its body again, in every tick.
 create or replace function pgq._event_seq(i_queue_id int4)
 returns pg_catalog.regclass as $$
-    select pg_catalog.concat('pgq.event_', i_queue_id, '_id_seq')::pg_catalog.regclass
+    select ('pgq.event_' operator(pg_catalog.||) i_queue_id::pg_catalog.text
+            operator(pg_catalog.||) '_id_seq')::pg_catalog.regclass
 $$ language sql stable strict;
 
 create or replace function pgq._tick_seq(i_queue_id int4)
 returns pg_catalog.regclass as $$
-    select pg_catalog.concat('pgq.event_', i_queue_id, '_tick_seq')::pg_catalog.regclass
+    select ('pgq.event_' operator(pg_catalog.||) i_queue_id::pg_catalog.text
+            operator(pg_catalog.||) '_tick_seq')::pg_catalog.regclass
 $$ language sql stable strict;

@@ -88,3 +88,13 @@ select pg_temp.seqs(array['by_wake']) as wake_seqs \gset
 set search_path = trap, pg_catalog, pg_temp;
 select * from pgq._wake_tick(array['by_wake'], :'wake_seqs');
 reset search_path;
+
+-- every tick names its queue's sequences through pgq._tick_seq() and
+-- pgq._event_seq(): the planner must inline them (a call not inlined parses
+-- the function's body again in each statement that makes a tick)
+set compute_query_id = off;
+explain (verbose, costs off)
+select pg_catalog.nextval(pgq._tick_seq(q.queue_id)),
+       pg_catalog.pg_sequence_last_value(pgq._event_seq(q.queue_id))
+  from pgq.queue q;
+reset compute_query_id;
