@@ -486,12 +486,25 @@ $$;
 -- into the generated code: PL/pgSQL keeps the inlined expression ready for
 -- the whole transaction, but sets it up again in each one, per column;
 -- called, once for all (measured: less CPU per row in bulk and in one-row
--- transactions).
+-- transactions).  PL/pgSQL sets up only the statements that run, so the
+-- common texts are answered before the whole of pgq._urlencode is reached:
+-- words and numbers as they are, and words with spaces, ':' and '+' (most
+-- text, dates and times) with three replace() calls.  In one-row
+-- transactions this took a logutriga row of text and timestamptz columns
+-- from 36-38 to 30-31 us of CPU.
 create or replace function pgq._trg_gen_urlenc(i_txt pg_catalog.text)
 returns pg_catalog.text
 language plpgsql immutable strict parallel safe
 as $$
 begin
+    if i_txt operator(pg_catalog.~) '^[0-9A-Za-z_.-]*$' then
+        return i_txt;
+    end if;
+    if i_txt operator(pg_catalog.~) '^[0-9A-Za-z_. :+-]*$' then
+        -- '+' first: the spaces become '+'
+        return pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+                   i_txt, '+', '%2b'), ' ', '+'), ':', '%3a');
+    end if;
     return pgq._urlencode(i_txt);
 end;
 $$;

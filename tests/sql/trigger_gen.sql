@@ -276,3 +276,17 @@ insert into tother values (1, 'o');
 select general_calls() - :c0 as general_rows;  -- 1
 commit;
 select ev_type, ev_data, ev_extra1 from pgq.event_2 where ev_extra1 = 'public.tother';
+
+-- the generated code's encoder answers common texts early: it must encode
+-- exactly as pgq._urlencode does, every single character and every pair of
+-- printable ASCII ones, dates and times, and what is outside ASCII
+select count(*) as texts,
+       count(*) filter (where pgq._trg_gen_urlenc(t) is distinct from pgq._urlencode(t)) as differ
+  from (select pg_catalog.chr(c) from generate_series(1, 255) c
+        union all
+        select pg_catalog.chr(a) || pg_catalog.chr(b)
+          from generate_series(32, 126) a, generate_series(32, 126) b
+        union all
+        values (''), ('some text 0.25'), ('2026-12-01 04:36:41.123+00'), ('Tue Dec 01 04:36:41 2026 PST'),
+               ('01/12/2026 04:36:41 +03'), ('1 day -02:03:04'), ('a+b c:d%2b'), ('Ü b€'), (E'tab\there'),
+               ('- _ . : + ')) s (t);
