@@ -212,9 +212,9 @@ $$ language plpgsql set search_path = pg_catalog, pg_temp;
 -- SECURITY DEFINER function following them would advance or read any
 -- sequence its owner can.  Plain SQL without a SET clause, so the planner
 -- inlines them (the ticker calls them per tick); every name is qualified.
--- A strict function is inlined only if its body is strict too, so the name
--- is built with || rather than concat(), which skips nulls: not inlined,
--- each call parsed its body again, in every tick.
+-- A strict function is inlined only if its body is strict too: hence ||,
+-- not concat(), which skips nulls (with concat() they were run as SQL
+-- functions, and every tick parsed their bodies again).
 create or replace function pgq._event_seq(i_queue_id int4)
 returns pg_catalog.regclass as $$
     select ('pgq.event_' operator(pg_catalog.||) i_queue_id::pg_catalog.text
