@@ -72,11 +72,12 @@ constexpr std::string_view queue_fingerprint_sql =
 // opened by oid, with no catalog lookup: at hundreds of databases an index
 // lookup per sequence costs more than the rest of the probe. One dropped since
 // the last refresh fails the probe, and the list is read again.
-std::string probe_sql(bool with_fingerprint)
+// `state_columns`: what the probe reads of pgq.queue besides, in the first
+// of its statements only (a database with over probe_chunk queues has more).
+std::string probe_sql(std::string_view state_columns)
 {
     return "select coalesce(pg_catalog.pg_sequence_last_value(u.seq::pg_catalog.regclass), 0), " +
-           std::string(newest_queue_sql) + ", " +
-           (with_fingerprint ? std::string(queue_fingerprint_sql) : "null::text") +
+           std::string(state_columns) +
            "  from unnest($1::pg_catalog.oid[]) with ordinality u(seq, n)"
            " order by u.n";
 }
@@ -316,13 +317,14 @@ bool TickerLoop::lock_wait_over()
 
 void TickerLoop::prepare_statements(db::Connection& conn)
 {
-    conn.prepare("probe", probe_sql(false), 1);
-    conn.prepare("probe_checked", probe_sql(true), 1);
+    const std::string state =
+        std::string(newest_queue_sql) + ", " + std::string(queue_fingerprint_sql);
+    conn.prepare("probe", probe_sql(std::string(newest_queue_sql) + ", null::text"), 1);
+    conn.prepare("probe_checked", probe_sql(state), 1);
+    conn.prepare("probe_more", probe_sql("null::int8, null::text"), 1);
     conn.prepare("tick", "select q, pgq.ticker(q) from unnest($1::text[]) q", 1);
     conn.prepare("queue_list", queue_list_sql, 0);
-    conn.prepare(
-        "queue_state",
-        "select " + std::string(newest_queue_sql) + ", " + std::string(queue_fingerprint_sql), 0);
+    conn.prepare("queue_state", "select " + state, 0);
     wake_ticker_.prepare(conn);
 }
 
@@ -571,11 +573,12 @@ double TickerLoop::round(db::Connection& conn)
     long long newest_queue_id = -1;
     std::string fingerprint;
     try {
-        for (const auto& chunk : probe_chunks_) {
-            db::Result r = conn.exec_prepared(check ? "probe_checked" : "probe", {chunk});
+        for (std::size_t i = 0; i < probe_chunks_.size(); ++i) {
+            const char* statement = i > 0 ? "probe_more" : check ? "probe_checked" : "probe";
+            db::Result r = conn.exec_prepared(statement, {probe_chunks_[i]});
             for (int row = 0; row < r.rows(); ++row)
                 seqs.push_back(r.as_int(row, 0));
-            if (r.rows() > 0) {
+            if (i == 0 && r.rows() > 0) {
                 newest_queue_id = r.as_int(0, 1);
                 fingerprint = check ? r.get(0, 2) : queue_fingerprint_;
             }

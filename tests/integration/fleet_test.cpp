@@ -322,6 +322,24 @@ class OverlapMonitor {
     std::thread thread_;
 };
 
+/// Ticks of one queue so far.
+long long ticks_of(db::Connection& conn, const std::string& queue)
+{
+    return conn
+        .exec("select count(*) from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue"
+              " where q.queue_name = $1",
+              {queue})
+        .as_int(0, 0);
+}
+
+/// Rounds the fleet daemon has made for `database`, read from its metrics page.
+long rounds_of(const std::string& page, const std::string& database)
+{
+    std::string key = "pgqadm_loop_duration_seconds_count{database=\"" + database + "\"} ";
+    std::size_t at = page.find(key);
+    return at == std::string::npos ? -1 : std::stol(page.substr(at + key.size()));
+}
+
 class FleetTest : public DbTest {
   protected:
     void SetUp() override
@@ -379,6 +397,31 @@ class FleetTest : public DbTest {
         return waiting.empty();
     }
     std::string out(const std::string& name = "daemon.out") { return read_file(dir_ / name); }
+    /// The fleet daemon for this database and one without pgq, rounds every
+    /// 0.2 s, pgq.queue checked every 0.5 s, verbose; `port`: its metrics port.
+    std::unique_ptr<Process> start_checking_daemon(int& port)
+    {
+        std::string no_pgq = extra_db("nopgq");
+        auto ini = write_config("loop_delay = 0.2\nqueue_refresh_period = 0.5\n"
+                                "metrics_listen = 127.0.0.1:0\nlogfile = " +
+                                log_.string() +
+                                "\n[databases]\nnopgq = " + Cluster::get().conninfo(no_pgq) + "\n");
+        auto daemon = std::make_unique<Process>(
+            std::vector<std::string>{pgqadm_binary(), ini.string(), "ticker", "-v"},
+            dir_ / "daemon.out");
+        EXPECT_TRUE(wait_until([&] { return (port = metrics_port(read_file(log_))) > 0; }, 20s));
+        return daemon;
+    }
+    /// Waits for `n` more rounds of this database; returns how often the queue
+    /// list was read meanwhile (a debug line each time).
+    std::size_t list_reads_over_rounds(int port, long n)
+    {
+        std::size_t reads = count_of(read_file(log_), " queues to tick");
+        long rounds = rounds_of(http_get(port, "/metrics"), dbname_);
+        EXPECT_TRUE(wait_until(
+            [&] { return rounds_of(http_get(port, "/metrics"), dbname_) >= rounds + n; }, 30s));
+        return count_of(read_file(log_), " queues to tick") - reads;
+    }
 
     std::filesystem::path log_;
     std::vector<std::string> extra_dbs_;
@@ -613,14 +656,6 @@ TEST_F(FleetTest, HungServerHoldsOnlyItsOwnThreads)
     EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
 }
 
-/// Rounds the fleet daemon has made for `database`, read from its metrics page.
-long rounds_of(const std::string& page, const std::string& database)
-{
-    std::string key = "pgqadm_loop_duration_seconds_count{database=\"" + database + "\"} ";
-    std::size_t at = page.find(key);
-    return at == std::string::npos ? -1 : std::stol(page.substr(at + key.size()));
-}
-
 // A fleet database is probed only as often as its queues need: one whose
 // queue allows 2 s of lag is looked at about every 2 s, one whose queue
 // allows none every loop_delay; an event in the idle one is still ticked.
@@ -686,29 +721,18 @@ TEST_F(FleetTest, IdleDatabasesAreProbedAsOftenAsTheirQueuesNeed)
 TEST_F(FleetTest, QueueListIsReadAgainOnlyWhenPgqQueueChanged)
 {
     install_with_queue(dir_, dsn(), "plainsql");
-    std::string no_pgq = extra_db("nopgq"); // a second database: the fleet daemon
     auto conn = db::Connection::open(dsn(), "pgqadm-test");
     // An event waits up to an hour for its tick.
     conn.exec("select pgq.set_queue_config('q', 'ticker_max_lag', '1 hour'),"
               "       pgq.set_queue_config('q', 'ticker_idle_period', '1 hour')");
-    auto ini = write_config("loop_delay = 0.2\nqueue_refresh_period = 0.5\n"
-                            "metrics_listen = 127.0.0.1:0\nlogfile = " +
-                            log_.string() +
-                            "\n[databases]\nnopgq = " + Cluster::get().conninfo(no_pgq) + "\n");
-    Process daemon({pgqadm_binary(), ini.string(), "ticker", "-v"}, dir_ / "daemon.out");
-    auto ticks = [&] { return conn.exec("select count(*) from pgq.tick").as_int(0, 0); };
     int port = 0;
-    ASSERT_TRUE(wait_until([&] { return (port = metrics_port(read_file(log_))) > 0; }, 20s));
+    auto daemon = start_checking_daemon(port);
+    auto ticks = [&] { return conn.exec("select count(*) from pgq.tick").as_int(0, 0); };
     // The first round ticks the queue once (its last tick is older than
     // ticker_max_lag); then it is quiet.
     long long first = ticks();
     ASSERT_TRUE(wait_until([&] { return ticks() > first; }, 20s)) << read_file(log_);
-    // A debug line each time the queue list is read.
-    std::size_t reads = count_of(read_file(log_), " queues to tick");
-    long rounds = rounds_of(http_get(port, "/metrics"), dbname_);
-    ASSERT_TRUE(wait_until(
-        [&] { return rounds_of(http_get(port, "/metrics"), dbname_) >= rounds + 3; }, 30s));
-    EXPECT_EQ(count_of(read_file(log_), " queues to tick"), reads) << read_file(log_);
+    EXPECT_EQ(list_reads_over_rounds(port, 3), 0u) << read_file(log_);
 
     conn.exec("select pgq.insert_event('q', 'x', 'waits')");
     long long quiet = ticks();
@@ -718,16 +742,38 @@ TEST_F(FleetTest, QueueListIsReadAgainOnlyWhenPgqQueueChanged)
     conn.exec("select pgq.create_queue('q2')");
     conn.exec("select pgq.set_queue_config('q2', 'ticker_max_lag', '0')");
     conn.exec("select pgq.insert_event('q2', 'x', 'new queue')");
-    EXPECT_TRUE(wait_until(
-        [&] {
-            return conn.exec("select count(*) from pgq.tick t join pgq.queue q"
-                             " on q.queue_id = t.tick_queue where q.queue_name = 'q2'")
-                       .as_int(0, 0) >= 2;
-        },
-        15s))
+    EXPECT_TRUE(wait_until([&] { return ticks_of(conn, "q2") >= 2; }, 15s)) << read_file(log_);
+    daemon->signal(SIGINT);
+    EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
+}
+
+// Over probe_chunk (500) queues the probe takes more than one statement; only
+// the first reads the state of pgq.queue. A queue in a later statement is
+// ticked, and the unchanged list is not read again.
+TEST_F(FleetTest, QueuesBeyondTheFirstProbeStatementAreTickedAndTheListKept)
+{
+    install_with_queue(dir_, dsn(), "q");
+    auto conn = db::Connection::open(dsn(), "pgqadm-test");
+    // Probed in name order: 'q' and z0001..z0499 fill the first statement.
+    conn.exec("select count(pgq.create_queue('z' || lpad(i::text, 4, '0')))"
+              "  from generate_series(1, 510) i");
+    conn.exec("select pgq.set_queue_config(queue_name, 'ticker_max_lag', '1 hour'),"
+              "       pgq.set_queue_config(queue_name, 'ticker_idle_period', '1 hour')"
+              "  from pgq.queue");
+    int port = 0;
+    auto daemon = start_checking_daemon(port);
+    ASSERT_TRUE(
+        wait_until([&] { return rounds_of(http_get(port, "/metrics"), dbname_) >= 1; }, 30s))
         << read_file(log_);
-    daemon.signal(SIGINT);
-    EXPECT_EQ(daemon.wait(60s), 0) << read_file(log_);
+    EXPECT_EQ(list_reads_over_rounds(port, 4), 0u) << read_file(log_);
+
+    long long before = ticks_of(conn, "z0510");
+    conn.exec("select pgq.insert_event('z0510', 'x', 'in the second statement')");
+    conn.exec("select pgq.set_queue_config('z0510', 'ticker_max_lag', '0')");
+    EXPECT_TRUE(wait_until([&] { return ticks_of(conn, "z0510") > before; }, 15s))
+        << read_file(log_);
+    daemon->signal(SIGINT);
+    EXPECT_EQ(daemon->wait(60s), 0) << read_file(log_);
 }
 
 // Retry events come back into their queue over the ticker's own connection,
