@@ -31,7 +31,7 @@ log::Settings log_settings(const Options& opts, const config::Config& cfg)
 /// SIGHUP: re-read the file; a broken file leaves the running config alone.
 void reload(const Options& opts, ticker::JobControl& control, observe::HttpServer& http)
 {
-    config::Config current = control.settings();
+    const config::Config current = *control.settings();
     try {
         config::Config loaded = config::load_config(current.file);
         for (const auto& key : config::non_reloadable_changes(current, loaded)) {
@@ -87,7 +87,7 @@ class SystemdReporter {
         }
         auto interval = notifier_.watchdog_interval();
         if (interval && now >= next_watchdog_ &&
-            observe::alive(loop, control_.settings().loop_delay).ok) {
+            observe::alive(loop, control_.settings()->loop_delay).ok) {
             message += "WATCHDOG=1\n";
             next_watchdog_ = now + *interval;
         }
@@ -148,7 +148,7 @@ int cmd_ticker(CommandContext& ctx)
         systemd.poll();
         if (ticker::monotonic_now() >= next_stats) {
             log_stats(control.stats);
-            next_stats = ticker::monotonic_now() + control.settings().ticker_log_delay;
+            next_stats = ticker::monotonic_now() + control.settings()->ticker_log_delay;
         }
         return next_stats - ticker::monotonic_now();
     };

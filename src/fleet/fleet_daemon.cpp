@@ -52,7 +52,8 @@ class Discovery {
     {
         std::string last_error;
         while (!control_.stopping()) {
-            config::Config cfg = control_.settings();
+            const auto settings = control_.settings();
+            const config::Config& cfg = *settings;
             try {
                 db::Connection conn =
                     db::Connection::open(discovery_connstr(cfg), cfg.job_name + " discovery");

@@ -10,6 +10,10 @@ config::Config Member::settings_for(const NamedDatabase& spec, const config::Con
 {
     config::Config out = cfg;
     out.db = spec.connstr;
+    // A member serves one database: without this, each of N members would
+    // hold the fleet's list of N.
+    out.databases.clear();
+    out.database_list.clear();
     // As pgqd: one unreachable database never ends the daemon.
     out.max_failures = 0;
     return out;

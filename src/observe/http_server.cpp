@@ -25,8 +25,8 @@ Endpoints single_database_endpoints(ticker::JobControl& control)
 {
     auto metrics = std::make_shared<MetricsSource>(control);
     return {[metrics](Format format) { return metrics->page(format); },
-            [&control] { return alive(control.loop_status(), control.settings().loop_delay); },
-            [&control] { return ready(control.loop_status(), control.settings().loop_delay); }};
+            [&control] { return alive(control.loop_status(), control.settings()->loop_delay); },
+            [&control] { return ready(control.loop_status(), control.settings()->loop_delay); }};
 }
 
 HttpServer::HttpServer(Endpoints endpoints) : endpoints_(std::move(endpoints)) {}

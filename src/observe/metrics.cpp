@@ -209,7 +209,8 @@ void MetricsSource::refresh_snapshot(const config::Config& cfg)
 
 std::string MetricsSource::page(Format format)
 {
-    config::Config cfg = control_.settings();
+    const auto settings = control_.settings();
+    const config::Config& cfg = *settings;
     std::lock_guard guard(mutex_);
     // A failure is cached as long as a success: a storm of scrapes against a
     // database that is down makes one connection attempt per period.

@@ -43,8 +43,8 @@ Stats::Counts Stats::totals() const
 }
 
 JobControl::JobControl(config::Config cfg)
-    : wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)), config_(std::move(cfg)),
-      back_by_(steady_seconds())
+    : wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      config_(std::make_shared<const config::Config>(std::move(cfg))), back_by_(steady_seconds())
 {
     if (wake_fd_ < 0)
         throw Error(std::string("eventfd: ") + std::strerror(errno));
@@ -63,7 +63,7 @@ void JobControl::wake_all()
     [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
 }
 
-config::Config JobControl::settings() const
+std::shared_ptr<const config::Config> JobControl::settings() const
 {
     std::lock_guard guard(mutex_);
     return config_;
@@ -73,7 +73,7 @@ void JobControl::update(config::Config cfg)
 {
     {
         std::lock_guard guard(mutex_);
-        config_ = std::move(cfg);
+        config_ = std::make_shared<const config::Config>(std::move(cfg));
         ++generation_;
     }
     wake_all();

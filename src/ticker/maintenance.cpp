@@ -46,10 +46,10 @@ void Maintenance::run()
             continue;
         }
         try {
-            config::Config cfg = control_.settings();
-            db::Connection conn = pgq::open_session(cfg, "maintenance");
+            const auto cfg = control_.settings();
+            db::Connection conn = pgq::open_session(*cfg, "maintenance");
             backoff.reset();
-            session(conn, cfg.db);
+            session(conn, cfg->db);
             continue; // a clean end: reconnect at once
         } catch (const db::DbError& e) {
             spdlog::error("maintenance: {}", e.describe());
@@ -64,14 +64,14 @@ void Maintenance::run()
 void Maintenance::session(db::Connection& conn, const std::string& db)
 {
     while (!control_.stopping() && control_.active) {
-        config::Config cfg = control_.settings();
-        if (cfg.db != db) {
+        const auto cfg = control_.settings();
+        if (cfg->db != db) {
             spdlog::info("maintenance: db changed by reload, reconnecting");
             return;
         }
-        if (cfg.connection_lifetime > 0 &&
+        if (cfg->connection_lifetime > 0 &&
             std::chrono::steady_clock::now() - conn.opened_at() >
-                std::chrono::duration<double>(cfg.connection_lifetime))
+                std::chrono::duration<double>(cfg->connection_lifetime))
             return;
         run_due(conn);
         double wake = std::min(next_maint_, next_retry_) - monotonic_now();
@@ -81,19 +81,19 @@ void Maintenance::session(db::Connection& conn, const std::string& db)
 
 void Maintenance::run_due(db::Connection& conn)
 {
-    config::Config cfg = control_.settings();
+    const auto cfg = control_.settings();
     double now = monotonic_now();
     if (now >= next_maint_) {
         double started = monotonic_now();
         maintain(conn);
         ++control_.stats.maint;
         spdlog::debug("maintenance: round took {:.3f} s", monotonic_now() - started);
-        next_maint_ = monotonic_now() + cfg.maint_delay;
+        next_maint_ = monotonic_now() + cfg->maint_delay;
     }
     if (now >= next_retry_) {
         long moved = move_retry_events(conn);
         control_.stats.retry += moved;
-        next_retry_ = monotonic_now() + cfg.retry_delay;
+        next_retry_ = monotonic_now() + cfg->retry_delay;
     }
 }
 

@@ -130,7 +130,8 @@ TickerLoop::Wait TickerLoop::step()
         finish();
         return {};
     }
-    config::Config cfg = control_.settings();
+    const auto settings = control_.settings();
+    const config::Config& cfg = *settings;
     try {
         Wait wait = !conn_ ? connect(cfg) : !control_.active ? try_lead(cfg) : session_step(cfg);
         // the other waits report themselves (standby, failure)
@@ -344,7 +345,7 @@ void TickerLoop::start_session(db::Connection& conn)
     next_retry_ = monotonic_now();
     retry_moved_ = 0;
     if (maintenance_)
-        maintenance_->spread_first(control_.settings().maint_delay);
+        maintenance_->spread_first(control_.settings()->maint_delay);
 }
 
 TickerLoop::Wait TickerLoop::session_step(const config::Config& cfg)
@@ -557,7 +558,7 @@ void TickerLoop::refresh(db::Connection& conn)
                            queue_change_pending_);
     refresh_needed_ = false;
     last_refresh_ = now;
-    next_change_check_ = now + control_.settings().queue_refresh_period;
+    next_change_check_ = now + control_.settings()->queue_refresh_period;
     spdlog::debug("ticker: {} queues to tick", queues_.size());
 }
 
@@ -600,7 +601,7 @@ double TickerLoop::round(db::Connection& conn)
         throw Error("ticker: sequence probe returned " + std::to_string(seqs.size()) +
                     " values for " + std::to_string(probe_order_.size()) + " queues");
     if (check)
-        next_change_check_ = monotonic_now() + control_.settings().queue_refresh_period;
+        next_change_check_ = monotonic_now() + control_.settings()->queue_refresh_period;
     if (newest_queue_id != newest_queue_id_ || fingerprint != queue_fingerprint_) {
         // A new queue is ticked from the next round on, well within its ticker_max_lag.
         spdlog::debug("ticker: pgq.queue changed, re-reading the queue list");

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <iterator>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -60,8 +61,10 @@ class JobControl {
     JobControl(const JobControl&) = delete;
     JobControl& operator=(const JobControl&) = delete;
 
-    /// A copy of the settings in force (the main thread replaces them on SIGHUP).
-    config::Config settings() const;
+    /// The settings in force. The main thread replaces them on SIGHUP; a
+    /// holder keeps the ones it took, so a loop step reads one consistent
+    /// set without copying it (the ticker takes them at every step).
+    std::shared_ptr<const config::Config> settings() const;
     void update(config::Config cfg);
     /// Incremented by update(): jobs compare it to notice a reload.
     unsigned generation() const;
@@ -101,7 +104,7 @@ class JobControl {
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     int wake_fd_ = -1; ///< eventfd: wakes wait_readable() the way wake_ wakes sleep_for()
-    config::Config config_;
+    std::shared_ptr<const config::Config> config_;
     unsigned generation_ = 0;
     std::atomic<bool> stop_{false};
     std::optional<int> exit_code_;
