@@ -1,5 +1,6 @@
 #include "pgqadm/observe/metrics.hpp"
 
+#include "pgqadm/db/db_error.hpp"
 #include "pgqadm/ticker/ticker_loop.hpp"
 
 #include <spdlog/spdlog.h>
@@ -182,6 +183,16 @@ std::string render_fleet_metrics(const std::vector<LoopFacts>& databases, Format
     return page.finish();
 }
 
+db::Connection& MetricsSource::connection(const config::Config& cfg)
+{
+    if (!conn_) {
+        conn_.emplace(db::Connection::open(cfg.db, cfg.job_name + " metrics"));
+        // A scrape waits for this; a locked catalog must not hold it long.
+        conn_->exec("set statement_timeout = '5s'");
+    }
+    return *conn_;
+}
+
 void MetricsSource::refresh_snapshot(const config::Config& cfg)
 {
     double started = ticker::monotonic_now();
@@ -192,12 +203,18 @@ void MetricsSource::refresh_snapshot(const config::Config& cfg)
                            std::chrono::duration<double>(cfg.connection_lifetime);
         if (too_old)
             conn_.reset();
-        if (!conn_) {
-            conn_.emplace(db::Connection::open(cfg.db, cfg.job_name + " metrics"));
-            // A scrape waits for this; a locked catalog must not hold it long.
-            conn_->exec("set statement_timeout = '5s'");
+        bool kept = conn_.has_value();
+        try {
+            snapshot_ = read_snapshot(connection(cfg));
+        } catch (const db::DbError& e) {
+            // The server may have dropped a kept connection since the last
+            // scrape (a restart, pg_terminate_backend): that says nothing
+            // about the database now, so ask once more on a new one.
+            if (!kept || !e.is_connection_problem())
+                throw;
+            conn_.reset();
+            snapshot_ = read_snapshot(connection(cfg));
         }
-        snapshot_ = read_snapshot(*conn_);
         database_ = snapshot_->database;
     } catch (const std::exception& e) {
         spdlog::debug("metrics: database snapshot failed: {}", e.what());

@@ -261,6 +261,19 @@ def main():
         assert get(port, "/healthz")[0] == 200
         assert get(port, "/readyz")[0] == 200
 
+        # The server drops the endpoint's kept connection between scrapes
+        # (a restart, pg_terminate_backend): the next scrape reconnects and
+        # still reports the database up.
+        metrics_backends = ("select count(pg_terminate_backend(pid)) from pg_stat_activity"
+                            " where datname = '%s' and application_name like '%% metrics'" % dbname)
+        assert db.sql(metrics_backends, dbname="postgres") == "1"
+        wait_for("the metrics backend gone",
+                 lambda: db.sql(metrics_backends, dbname="postgres") == "0")
+        time.sleep(0.3)  # past metrics_cache_seconds
+        found, _ = samples(get(port, "/metrics")[2])
+        assert value(found, "pgqadm_up", **d) == 1
+        assert value(found, "pgqadm_queues", **d) == 2
+
         # 100 concurrent scrapes while ticking every 10 ms: the ticker has a
         # connection of its own and scrapes share one cached snapshot.
         stop_producer = threading.Event()

@@ -47,6 +47,8 @@ class MetricsSource {
 
   private:
     void refresh_snapshot(const config::Config& cfg);
+    /// The kept connection, opened first if there is none.
+    db::Connection& connection(const config::Config& cfg);
 
     ticker::JobControl& control_;
     std::mutex mutex_;
