@@ -725,12 +725,12 @@ TEST_F(FleetTest, QueueListIsReadAgainOnlyWhenPgqQueueChanged)
     // An event waits up to an hour for its tick.
     conn.exec("select pgq.set_queue_config('q', 'ticker_max_lag', '1 hour'),"
               "       pgq.set_queue_config('q', 'ticker_idle_period', '1 hour')");
+    auto ticks = [&] { return conn.exec("select count(*) from pgq.tick").as_int(0, 0); };
+    // The first round ticks the queue once (it has only the tick of its
+    // creation); then it is quiet.
+    long long first = ticks();
     int port = 0;
     auto daemon = start_checking_daemon(port);
-    auto ticks = [&] { return conn.exec("select count(*) from pgq.tick").as_int(0, 0); };
-    // The first round ticks the queue once (its last tick is older than
-    // ticker_max_lag); then it is quiet.
-    long long first = ticks();
     ASSERT_TRUE(wait_until([&] { return ticks() > first; }, 20s)) << read_file(log_);
     EXPECT_EQ(list_reads_over_rounds(port, 3), 0u) << read_file(log_);
 
@@ -786,6 +786,8 @@ TEST_F(FleetTest, RetryEventsMoveOnTheTickerConnection)
     auto conn = db::Connection::open(dsn(), "pgqadm-test");
     conn.exec("select pgq.register_consumer('q', 'c')");
     conn.exec("select pgq.insert_event('q', 'again', 'payload')");
+    // A tick now, however soon after the queue's first (ticker_max_lag).
+    conn.exec("select pgq.force_tick('q')");
     conn.exec("select pgq.ticker('q')");
     long long batch = conn.exec("select pgq.next_batch('q', 'c')").as_int(0, 0);
     conn.exec("select pgq.event_retry($1, ev_id, 2) from pgq.get_batch_events($1)",
