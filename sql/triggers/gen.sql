@@ -100,6 +100,20 @@ as $$
       from pg_type t where t.oid = i_typ
 $$;
 
+-- pgq._trg_gen_join(pieces, separator): SQL that joins the values of the
+-- SQL expressions in pieces (none of them NULL) with the separator:
+-- concat_ws() takes at most 100 arguments, an array any number.
+create or replace function pgq._trg_gen_join(i_pieces text[], i_sep text)
+returns text
+language sql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+    select case when cardinality(i_pieces) <= 99
+                then format('pg_catalog.concat_ws(%L, %s)', i_sep, array_to_string(i_pieces, ', '))
+                else format('pg_catalog.array_to_string(array[%s]::pg_catalog.text[], %L)',
+                            array_to_string(i_pieces, ', '), i_sep) end
+$$;
+
 -- pgq._trg_gen_writer_name(queue): the name of the queue's writer.
 create or replace function pgq._trg_gen_writer_name(i_queue text)
 returns text
@@ -346,15 +360,18 @@ begin
             -- only [0-9A-Za-z.-] need no encoding
             for pass in 1 .. 2 loop
                 vv := case when pass = 1 then nv else ov end;
-                -- NULL exactly when the value is: test that, not its text
-                vv := format('case when %s.%I is null then %L else %L operator(pg_catalog.||) %s end',
-                             case when pass = 1 then pn else po end, c.name,
-                             pgq._urlencode(c.name), pgq._urlencode(c.name) || '=',
+                -- The text is NULL exactly when the value is (the output
+                -- functions of these types and the encoders are strict):
+                -- coalesce() gives the bare name, in fewer steps than a CASE
+                -- on the value would.
+                vv := format('coalesce(%L operator(pg_catalog.||) %s, %L)',
+                             pgq._urlencode(c.name) || '=',
                              case when c.typ in (16, 20, 21, 23, 26, 1700, 2950) then vv
                                   -- a query sets the inlined form up once per
                                   -- statement (see pgq._trg_gen_urlenc)
                                   when i_stmt then format('pgq._urlencode(%s)', vv)
-                                  else format('pgq._trg_gen_urlenc(%s)', vv) end);
+                                  else format('pgq._trg_gen_urlenc(%s)', vv) end,
+                             pgq._urlencode(c.name));
                 if pass = 1 then l_ins := l_ins || vv; else l_del := l_del || vv; end if;
             end loop;
         elsif i_code = 'j' then
@@ -403,9 +420,11 @@ begin
         t_ins := quote_literal('I:' || array_to_string(key_names, ','));
         t_upd := quote_literal('U:' || array_to_string(key_names, ','));
         t_del := quote_literal('D:' || array_to_string(key_names, ','));
-        ev_ins := array_to_string(l_ins, ' operator(pg_catalog.||) ''&'' operator(pg_catalog.||) ');
+        -- One call joins the pieces (none is NULL): a chain of || makes and
+        -- copies a longer text at each step.
+        ev_ins := pgq._trg_gen_join(l_ins, '&');
         ev_upd := ev_ins;
-        ev_del := array_to_string(l_del, ' operator(pg_catalog.||) ''&'' operator(pg_catalog.||) ');
+        ev_del := pgq._trg_gen_join(l_del, '&');
     elsif i_code = 'j' then
         for pass in 1 .. 3 loop
             vv := format('''{"op":"%s","table":'' operator(pg_catalog.||) pg_catalog.to_json(array[TG_TABLE_SCHEMA::pg_catalog.text,'
@@ -413,13 +432,9 @@ begin
                          (array['INSERT', 'UPDATE', 'DELETE'])[pass], ',"pkey":' || to_json(key_names)::text || '}');
             if pass = 1 then t_ins := vv; elsif pass = 2 then t_upd := vv; else t_del := vv; end if;
         end loop;
-        ev_ins := '''{'' operator(pg_catalog.||) '
-                  || array_to_string(l_ins, ' operator(pg_catalog.||) '','' operator(pg_catalog.||) ')
-                  || ' operator(pg_catalog.||) ''}''';
+        ev_ins := '''{'' operator(pg_catalog.||) ' || pgq._trg_gen_join(l_ins, ',') || ' operator(pg_catalog.||) ''}''';
         ev_upd := ev_ins;
-        ev_del := '''{'' operator(pg_catalog.||) '
-                  || array_to_string(l_del, ' operator(pg_catalog.||) '','' operator(pg_catalog.||) ')
-                  || ' operator(pg_catalog.||) ''}''';
+        ev_del := '''{'' operator(pg_catalog.||) ' || pgq._trg_gen_join(l_del, ',') || ' operator(pg_catalog.||) ''}''';
     else
         t_ins := '''I''';
         t_upd := '''U''';
@@ -706,6 +721,7 @@ revoke all on function pgq._trg_gen_nonempty(pg_catalog.text) from public;
 revoke all on function pgq._trg_gen_urlenc(pg_catalog.text) from public;
 revoke all on function pgq._trg_gen_name(oid, text, text) from public;
 revoke all on function pgq._trg_gen_create(regclass, text, text) from public;
+revoke all on function pgq._trg_gen_join(text[], text) from public;
 revoke all on function pgq._trg_gen_writer_name(text) from public;
 revoke all on function pgq._trg_gen_queue_stmt(text, text, text, text, text) from public;
 revoke all on function pgq._trg_gen_ie_ours() from public;

@@ -290,3 +290,41 @@ select count(*) as texts,
         values (''), ('some text 0.25'), ('2026-12-01 04:36:41.123+00'), ('Tue Dec 01 04:36:41 2026 PST'),
                ('01/12/2026 04:36:41 +03'), ('1 day -02:03:04'), ('a+b c:d%2b'), ('Ü b€'), (E'tab\there'),
                ('- _ . : + ')) s (t);
+
+-- 120 columns: past 99 the generated code joins the pieces of an event
+-- another way (concat_ws() takes at most 100 arguments); the same events
+-- as the general path
+select pgq.create_queue('wideq');
+do $$ begin
+    execute 'create table wide (id int8 primary key, '
+            || (select string_agg(format('c%s %s', i, case when i % 2 = 0 then 'text' else 'int4' end), ', ')
+                  from generate_series(1, 119) i) || ')';
+end $$;
+create table wide_ref (like wide including all);
+select pgq.create_trigger('wide', 'wideq', k, i_name => 'gen_' || k, i_generated => true)
+  from unnest(array['logutriga', 'jsontriga']) k;
+select pgq.create_trigger('wide_ref', 'wideq', k, array['ignore=no_such_column'], 'ref_' || k, i_generated => true)
+  from unnest(array['logutriga', 'jsontriga']) k;
+select c.relname, t.tgname, p.proname like '\_trg\_gen\_%' as generated
+  from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_proc p on p.oid = t.tgfoid
+ where c.relname in ('wide', 'wide_ref') order by 1, 2;
+begin;
+select writer_calls() as w0 \gset
+insert into wide (id, c1, c2, c50, c118, c119) values (1, 1, 'a b', 'x&y=z', null, 119);
+insert into wide_ref (id, c1, c2, c50, c118, c119) values (1, 1, 'a b', 'x&y=z', null, 119);
+update wide set c2 = null, c118 = 'é' where id = 1;
+update wide_ref set c2 = null, c118 = 'é' where id = 1;
+delete from wide;
+delete from wide_ref;
+select writer_calls() - :w0 as written_by_generated_code;  -- 6: wide's rows
+commit;
+select count(*) as events,
+       count(distinct ev_data) as distinct_data,
+       bool_and(ev_data like '%&c119=119' or ev_data like '%&c119' or ev_data like '%,"c119":119}') as whole
+  from pgq.event_3;
+with e as (select ev_id, ev_type, ev_data, ev_extra1 like '%\_ref' as is_ref from pgq.event_3),
+     a as (select row_number() over (order by ev_id) as n, * from e where not is_ref),
+     b as (select row_number() over (order by ev_id) as n, * from e where is_ref)
+select a.n, a.ev_type, a.ev_data, b.ev_type as ref_type, b.ev_data as ref_data
+  from a full join b on a.n = b.n
+ where a.ev_type is distinct from replace(b.ev_type, '_ref', '') or a.ev_data is distinct from b.ev_data;
