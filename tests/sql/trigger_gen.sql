@@ -277,11 +277,17 @@ select general_calls() - :c0 as general_rows;  -- 1
 commit;
 select ev_type, ev_data, ev_extra1 from pgq.event_2 where ev_extra1 = 'public.tother';
 
--- the generated code's encoder answers common texts early: it must encode
+-- the generated code's encoder answers common texts early, in the
+-- expression it writes and in pgq._trg_gen_urlenc: both must encode
 -- exactly as pgq._urlencode does, every single character and every pair of
 -- printable ASCII ones, dates and times, and what is outside ASCII
+do $$ begin
+    execute format('create function pg_temp.inline_enc(t text) returns text language sql as %L',
+                   'select ' || pgq._trg_gen_urlenc_sql('t'));
+end $$;
 select count(*) as texts,
-       count(*) filter (where pgq._trg_gen_urlenc(t) is distinct from pgq._urlencode(t)) as differ
+       count(*) filter (where pgq._trg_gen_urlenc(t) is distinct from pgq._urlencode(t)) as differ,
+       count(*) filter (where pg_temp.inline_enc(t) is distinct from pgq._urlencode(t)) as inline_differ
   from (select pg_catalog.chr(c) from generate_series(1, 255) c
         union all
         select pg_catalog.chr(a) || pg_catalog.chr(b)
@@ -289,7 +295,7 @@ select count(*) as texts,
         union all
         values (''), ('some text 0.25'), ('2026-12-01 04:36:41.123+00'), ('Tue Dec 01 04:36:41 2026 PST'),
                ('01/12/2026 04:36:41 +03'), ('1 day -02:03:04'), ('a+b c:d%2b'), ('Ü b€'), (E'tab\there'),
-               ('- _ . : + ')) s (t);
+               ('- _ . : + '), (null)) s (t);
 
 -- 120 columns: past 99 the generated code joins the pieces of an event
 -- another way (concat_ws() takes at most 100 arguments); the same events
